@@ -1,0 +1,1 @@
+"""Data layer: pandas boundary, CSR panel store, windowing, scaling and batching."""

@@ -1,0 +1,106 @@
+"""Torch batches gathered by indexing one contiguous tensor: no per-sample objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch.utils.data import BatchSampler, DataLoader, Dataset, RandomSampler, SequentialSampler
+
+__all__ = ["Batch", "WindowDataset", "window_loader"]
+
+
+@dataclass
+class Batch:
+    """A batch of right-padded windows.
+
+    Attributes
+    ----------
+    x : Tensor of shape (B, T, F)
+        Context inputs; rows past ``lengths[b]`` are zero padding.
+    lengths : Tensor of shape (B,), int64
+        True context length of each window.
+    y : Tensor of shape (B, H) or None
+        Targets of the ``horizon`` steps after each context.
+    future : Tensor of shape (B, H, F_future) or None
+        Known-future covariates at the target steps.
+    """
+
+    x: torch.Tensor
+    lengths: torch.Tensor
+    y: torch.Tensor | None = None
+    future: torch.Tensor | None = None
+
+    def __len__(self) -> int:
+        return self.x.shape[0]
+
+
+class WindowDataset(Dataset):
+    """Windows over a scaled panel, fetched a whole batch at a time.
+
+    ``dataset[indices]`` gathers the windows ``indices`` from one contiguous
+    tensor with a single fancy-indexing operation per field.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_obs, F), float32
+        Scaled panel values; column 0 is the target.
+    indptr : ndarray of shape (n_series + 1,)
+        Series offsets into ``values``.
+    series, ends : ndarray of int64
+        Windows as produced by :func:`tsrnn.data.windowing.window_ends`.
+    context_length, horizon : int
+        Window sizes.
+    future_columns : sequence of int
+        Columns of ``values`` known in the future (fed at target steps).
+    with_targets : bool
+        Whether targets follow each window (False at predict time).
+    """
+
+    def __init__(
+        self, values: np.ndarray, indptr: np.ndarray, series: np.ndarray, ends: np.ndarray, *,
+        context_length: int, horizon: int, future_columns: tuple[int, ...] = (),
+        with_targets: bool = True,
+    ) -> None:
+        pad = np.zeros((1, values.shape[1]), dtype=np.float32)
+        self.values = torch.from_numpy(np.concatenate([values, pad]).astype(np.float32))
+        self.pad_row = len(values)
+        global_end = torch.from_numpy(np.asarray(indptr)[series] + ends)
+        self.lengths = torch.clamp(torch.from_numpy(ends + 1), max=context_length)
+        self.starts = global_end - self.lengths + 1
+        self.global_end = global_end
+        self.steps = torch.arange(context_length)
+        self.horizon_steps = torch.arange(1, horizon + 1)
+        self.future_columns = torch.tensor(future_columns, dtype=torch.long)
+        self.with_targets = with_targets
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def __getitem__(self, indices: list[int] | torch.Tensor) -> Batch:
+        idx = torch.as_tensor(indices, dtype=torch.long)
+        lengths = self.lengths[idx]                                      # [B]
+        rows = self.starts[idx, None] + self.steps                       # [B, C]
+        rows = torch.where(self.steps < lengths[:, None], rows, self.pad_row)
+        x = self.values[rows]                                            # [B, C, F]
+        y = future = None
+        if self.with_targets:
+            target_rows = self.global_end[idx, None] + self.horizon_steps  # [B, H]
+            y = self.values[target_rows, 0]                              # [B, H]
+            if len(self.future_columns):
+                future = self.values[target_rows][..., self.future_columns]  # [B, H, Ff]
+        return Batch(x=x, lengths=lengths, y=y, future=future)
+
+
+def _identity(batch: Batch) -> Batch:
+    return batch
+
+
+def window_loader(
+    dataset: WindowDataset, batch_size: int, *, shuffle: bool, generator: torch.Generator | None = None
+) -> DataLoader:
+    """A DataLoader yielding whole :class:`Batch` objects (one dataset call per batch)."""
+    base = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)
+    sampler = BatchSampler(base, batch_size=batch_size, drop_last=False)
+    return DataLoader(dataset, sampler=sampler, batch_size=None, collate_fn=_identity)

@@ -1,0 +1,160 @@
+"""Per-series time bookkeeping: frequency, last observed time, future stamps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tsrnn.exceptions import DataValidationError
+
+__all__ = ["Calendar"]
+
+
+def _series_freq(times: pd.Index, series_id: Any, freq: Any) -> Any:
+    """Return the (given or inferred) step of one series, checking it is regular."""
+    if len(times) < 2:
+        return freq
+    if isinstance(times, pd.DatetimeIndex):
+        if freq is None and len(times) >= 3:
+            freq = pd.infer_freq(times)
+            if freq is None:
+                step = pd.Series(times).diff().mode().iloc[0]
+                _raise_irregular(times, series_id, step, times[0] + step * np.arange(len(times)))
+        if freq is not None:
+            expected = pd.date_range(times[0], periods=len(times), freq=freq)
+            if not expected.equals(times):
+                _raise_irregular(times, series_id, freq, expected)
+        return freq
+    diffs = np.diff(times.to_numpy())
+    values, counts = np.unique(diffs, return_counts=True)
+    step = int(freq) if freq is not None else int(values[counts.argmax()])
+    if step <= 0 or (diffs != step).any():
+        _raise_irregular(times, series_id, step, times[0] + step * np.arange(len(times)))
+    return step
+
+
+def _raise_irregular(times: pd.Index, series_id: Any, freq: Any, expected: Any) -> None:
+    at = int(np.flatnonzero(np.asarray(times) != np.asarray(expected))[0])
+    raise DataValidationError(
+        f"Series {series_id!r} has irregular timestamps: observation {at} is at {times[at]}, "
+        f"but a regular step of {freq} from {times[0]} puts it at {expected[at]}. tsrnn needs "
+        "a regular frequency: resample (df.resample), fill the gaps, or pass freq= explicitly."
+    )
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Frequency and last observed time of every series.
+
+    Parameters
+    ----------
+    ids : ndarray of object
+        Series identifiers, in panel order.
+    last_time : pandas Index
+        Last observed time of each series.
+    freq : list
+        Step of each series: a pandas frequency string for datetimes, an int for integer times.
+    """
+
+    ids: np.ndarray
+    last_time: pd.Index
+    freq: list
+
+    @classmethod
+    def from_times(
+        cls, ids: np.ndarray, times: pd.Series, indptr: np.ndarray, *, freq: Any = None
+    ) -> Calendar:
+        """Infer each series' frequency from its (grouped, sorted) times."""
+        index = pd.Index(times)
+        freqs = [
+            _series_freq(index[indptr[i] : indptr[i + 1]], ids[i], freq) for i in range(len(ids))
+        ]
+        known = {f for f in freqs if f is not None}
+        for i, f in enumerate(freqs):
+            if f is None:
+                if len(known) != 1:
+                    raise DataValidationError(
+                        f"Cannot infer the frequency of series {ids[i]!r} from "
+                        f"{indptr[i + 1] - indptr[i]} observation(s); pass freq= to the estimator "
+                        "(e.g. freq='MS' or freq=1)."
+                    )
+                freqs[i] = next(iter(known))
+        return cls(ids, index[indptr[1:] - 1], freqs)
+
+    @property
+    def n_series(self) -> int:
+        """Number of series."""
+        return len(self.ids)
+
+    def positions(self, ids: Any, *, action: str = "predict") -> np.ndarray:
+        """Map series ids to positions, raising on ids not seen in ``fit``."""
+        lookup = pd.Index(self.ids)
+        pos = lookup.get_indexer(pd.Index(ids))
+        if (pos < 0).any():
+            unknown = pd.unique(np.asarray(ids, dtype=object)[pos < 0])
+            raise DataValidationError(
+                f"Cannot {action} series {list(unknown[:5])}{' ...' if len(unknown) > 5 else ''}: "
+                "they were not seen in fit. Give their history first with "
+                "update(X_history, y_history), or refit including them."
+            )
+        return pos
+
+    def future(self, position: int, n: int) -> pd.Index:
+        """The next ``n`` time stamps after the end of series ``position``."""
+        last, freq = self.last_time[position], self.freq[position]
+        if isinstance(freq, (int, np.integer)):
+            return pd.Index(last + freq * np.arange(1, n + 1))
+        return pd.date_range(last, periods=n + 1, freq=freq)[1:]
+
+    def locate(self, positions: np.ndarray, times: pd.Index, horizon: int) -> np.ndarray:
+        """Return the forecast step (1..horizon) of each row, with a clear error otherwise."""
+        steps = np.empty(len(positions), dtype=np.int64)
+        for p in np.unique(positions):
+            rows = np.flatnonzero(positions == p)
+            grid = self.future(p, horizon)
+            k = grid.get_indexer(times[rows])
+            if (k < 0).any():
+                self._raise_off_grid(p, rows[k < 0][0], times[rows[k < 0][0]], grid, horizon)
+            steps[rows] = k + 1
+        return steps
+
+    def _raise_off_grid(self, p: int, row: int, t: Any, grid: pd.Index, horizon: int) -> None:
+        sid, last = self.ids[p], self.last_time[p]
+        if t <= last:
+            msg = (f"is not after the end of its history ({last}); predict forecasts future "
+                   "rows only. Add observations with update() first")
+        elif t > grid[-1]:
+            msg = (f"is past the forecast horizon: the last forecastable time is {grid[-1]} "
+                   f"(horizon={horizon}). Refit with a larger horizon or drop the row")
+        else:
+            msg = f"is not on the series' frequency ({self.freq[p]}) grid: expected one of {list(grid[:3])}..."
+        raise DataValidationError(f"Row {row} (series {sid!r}, time {t}) {msg}.")
+
+    def advance(self, positions: np.ndarray, times: pd.Index, counts: np.ndarray) -> Calendar:
+        """Move series forward by new rows that must continue them without gaps."""
+        last = self.last_time.copy().to_numpy().copy()
+        start = 0
+        for p, n in zip(positions, counts, strict=True):
+            new = times[start : start + n]
+            expected = self.future(p, n)
+            if not expected.equals(pd.Index(new)):
+                bad = int(np.flatnonzero(np.asarray(expected) != np.asarray(new))[0])
+                raise DataValidationError(
+                    f"New rows of series {self.ids[p]!r} must continue its history without gaps: "
+                    f"expected {expected[bad]}, got {new[bad]}. Pass every observation after "
+                    f"{self.last_time[p]} in order."
+                )
+            last[p] = new[-1]
+            start += n
+        return Calendar(self.ids, pd.Index(last), list(self.freq))
+
+    def extend(self, other: Calendar) -> Calendar:
+        """Append the series of ``other`` (new ids) after these."""
+        return Calendar(
+            np.concatenate([self.ids, other.ids]),
+            self.last_time.append(other.last_time),
+            self.freq + other.freq,
+        )

@@ -1,0 +1,193 @@
+"""The pandas boundary: normalise inputs, validate long frames, build panels.
+
+This is the only module of the data layer that knows pandas quirks (dtypes,
+frequencies, time zones). Everything downstream works on numpy arrays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tsrnn.data.panel import Panel
+from tsrnn.exceptions import DataValidationError
+
+__all__ = ["check_long_frame", "frame_to_panel", "to_long"]
+
+
+def to_long(
+    X: Any, y: Any = None, *, id_col: str, time_col: str, target_col: str
+) -> pd.DataFrame:
+    """Normalise the accepted input forms to one long frame.
+
+    Accepted forms: a long ``DataFrame`` holding ``id_col`` and ``time_col`` (and
+    ``target_col`` when ``y`` is None), with ``y`` aligned to its rows; a
+    ``pd.Series`` with a ``DatetimeIndex`` (one series, named by the Series name);
+    a wide ``DataFrame`` with a ``DatetimeIndex`` and one column per series.
+
+    Returns
+    -------
+    DataFrame
+        A new frame with a fresh ``RangeIndex``: ``id_col, time_col[, target_col], covariates``.
+
+    Examples
+    --------
+    >>> s = pd.Series([1.0, 2.0], index=pd.date_range("2020-01", periods=2, freq="MS"), name="a")
+    >>> to_long(s, id_col="unique_id", time_col="ds", target_col="y").columns.tolist()
+    ['unique_id', 'ds', 'y']
+    """
+    if isinstance(X, pd.Series):
+        if y is not None:
+            raise TypeError("Pass either a pd.Series of targets alone or a long X with y, not both.")
+        if not isinstance(X.index, (pd.DatetimeIndex, pd.RangeIndex, pd.Index)) or X.index.nlevels > 1:
+            raise TypeError("A pd.Series input needs a DatetimeIndex (or integer index) of times.")
+        name = X.name if X.name is not None else "series_0"
+        frame = pd.DataFrame({id_col: name, time_col: X.index, target_col: X.to_numpy()})
+        return frame
+    if not isinstance(X, pd.DataFrame):
+        raise TypeError(
+            f"X must be a pandas DataFrame (long format with columns {id_col!r} and "
+            f"{time_col!r}), a wide DataFrame with a DatetimeIndex, or a pd.Series with a "
+            f"DatetimeIndex; got {type(X).__name__}. Numpy arrays carry no series ids or times."
+        )
+    if id_col not in X.columns and time_col not in X.columns:
+        if y is not None or not isinstance(X.index, pd.DatetimeIndex):
+            raise DataValidationError(
+                f"X has neither an {id_col!r} nor a {time_col!r} column. Pass a long frame "
+                f"with those columns (or set id_col/time_col), or a wide frame with a "
+                "DatetimeIndex and one column per series."
+            )
+        wide = X.rename_axis(index=time_col, columns=id_col)
+        frame = wide.melt(ignore_index=False, value_name=target_col).reset_index()
+        frame = frame.dropna(subset=[target_col])  # wide frames pad unequal lengths with NaN
+        return frame[[id_col, time_col, target_col]].reset_index(drop=True)
+    missing = [c for c in (id_col, time_col) if c not in X.columns]
+    if missing:
+        raise DataValidationError(
+            f"X is missing the column(s) {missing}; it has {list(X.columns)}. "
+            "Rename them or pass id_col=/time_col= to the estimator."
+        )
+    frame = X.reset_index(drop=True)
+    if y is not None:
+        values = np.asarray(y)
+        if values.ndim == 2 and values.shape[1] == 1:
+            values = values[:, 0]
+        if values.ndim != 1 or len(values) != len(frame):
+            raise DataValidationError(
+                f"y must be one value per row of X: X has {len(frame)} rows, y has shape "
+                f"{values.shape}."
+            )
+        frame = frame.drop(columns=[target_col], errors="ignore")
+        frame[target_col] = values
+    return frame
+
+
+def _row_label(frame: pd.DataFrame, position: int) -> str:
+    return f"row {position}"
+
+
+def check_long_frame(
+    frame: pd.DataFrame,
+    *,
+    id_col: str,
+    time_col: str,
+    target_col: str | None,
+    covariates: Sequence[str],
+) -> np.ndarray:
+    """Validate a long frame and return the row order that groups it by series.
+
+    Rules: numeric finite target (when ``target_col`` is given) and covariates,
+    a datetime or integer time column, times strictly increasing within each
+    series in row order (so no duplicates).
+
+    Returns
+    -------
+    ndarray of int64
+        Row positions ordering the frame by series (first-appearance order), then time.
+
+    Raises
+    ------
+    DataValidationError
+        Naming the column, series and row at fault, and the fix.
+    """
+    times = frame[time_col]
+    if not (pd.api.types.is_datetime64_any_dtype(times) or pd.api.types.is_integer_dtype(times)):
+        raise DataValidationError(
+            f"Column {time_col!r} has dtype {times.dtype}; it must hold datetimes or integers. "
+            f"Convert it, e.g. df[{time_col!r}] = pd.to_datetime(df[{time_col!r}])."
+        )
+    if frame[id_col].isna().any():
+        row = int(np.flatnonzero(frame[id_col].isna().to_numpy())[0])
+        raise DataValidationError(f"Column {id_col!r} is missing at row {row}; every row needs a series id.")
+    if times.isna().any():
+        row = int(np.flatnonzero(times.isna().to_numpy())[0])
+        raise DataValidationError(f"Column {time_col!r} is missing (NaT) at row {row}.")
+    checked = ([target_col] if target_col is not None else []) + list(covariates)
+    for col in checked:
+        _check_numeric_column(frame, col, id_col, is_target=col == target_col)
+    codes, _ = pd.factorize(frame[id_col], sort=False)
+    order = np.argsort(codes, kind="stable")
+    t = times.to_numpy()[order]
+    same_series = codes[order][1:] == codes[order][:-1]
+    step_ok = t[1:] > t[:-1]
+    bad = np.flatnonzero(same_series & ~step_ok)
+    if len(bad):
+        pos = int(order[bad[0] + 1])
+        series = frame[id_col].iloc[pos]
+        kind = "duplicate" if t[bad[0] + 1] == t[bad[0]] else "unsorted"
+        raise DataValidationError(
+            f"Series {series!r} has {kind} timestamps: row {pos} ({time_col}={t[bad[0] + 1]}) "
+            f"does not come after row {int(order[bad[0]])} ({time_col}={t[bad[0]]}). "
+            f"Drop duplicates and sort with df.sort_values([{id_col!r}, {time_col!r}])."
+        )
+    return order
+
+
+def _check_numeric_column(frame: pd.DataFrame, col: str, id_col: str, *, is_target: bool) -> None:
+    if col not in frame.columns:
+        raise DataValidationError(f"Column {col!r} is missing; the frame has {list(frame.columns)}.")
+    series = frame[col]
+    if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+        raise DataValidationError(
+            f"Column {col!r} has dtype {series.dtype}; tsrnn needs numeric values. Convert it "
+            f"(pd.to_numeric, or one-hot encode categories in a Pipeline step) or drop it."
+        )
+    values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        what = "target" if is_target else "covariate"
+        raise DataValidationError(
+            f"The {what} column {col!r} has {int(bad.sum())} NaN/inf value(s); the first is at "
+            f"row {row} (series {frame[id_col].iloc[row]!r}, value {values[row]}). Fill or drop "
+            f"those rows (e.g. df[{col!r}].interpolate()) before fitting."
+        )
+
+
+def frame_to_panel(
+    frame: pd.DataFrame, order: np.ndarray, *, id_col: str, time_col: str, columns: Sequence[str]
+) -> tuple[Panel, pd.Index]:
+    """Build a :class:`Panel` from a validated long frame and the row ``order`` grouping it.
+
+    ``columns`` are the value columns in panel order; a column absent from the
+    frame is filled with NaN (a target not known at predict time).
+
+    Returns
+    -------
+    panel : Panel
+    times : Index
+        The time stamps of the panel's rows.
+    """
+    ordered = frame.iloc[order]
+    codes = pd.factorize(ordered[id_col], sort=False)[0]
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.empty(0, int)
+    indptr = np.append(starts, len(ordered)).astype(np.int64)
+    values = np.empty((len(ordered), len(columns)), dtype=np.float32)
+    for j, col in enumerate(columns):
+        values[:, j] = ordered[col].to_numpy(dtype=np.float32, na_value=np.nan) \
+            if col in ordered.columns else np.nan
+    series_ids = ordered[id_col].to_numpy()[indptr[:-1]].astype(object)
+    return Panel(values, indptr, series_ids, tuple(columns)), pd.Index(ordered[time_col])

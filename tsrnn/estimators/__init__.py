@@ -1,0 +1,7 @@
+"""scikit-learn estimators wrapping the Lightning-trained networks."""
+
+from tsrnn.estimators.gru import GRUForecaster
+from tsrnn.estimators.lstm import LSTMForecaster
+from tsrnn.estimators.recurrent import RNNForecaster
+
+__all__ = ["GRUForecaster", "LSTMForecaster", "RNNForecaster"]

@@ -1,0 +1,120 @@
+"""Template of the neural forecasters: windows -> batches -> Lightning fit -> fitted state."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import torch
+from sklearn.utils import check_random_state
+from torch import nn
+
+from tsrnn._validation import Interval, Options
+from tsrnn.base import BaseForecaster
+from tsrnn.data.batching import WindowDataset, window_loader
+from tsrnn.data.panel import Panel
+from tsrnn.data.scaling import SCALERS, PanelScaler
+from tsrnn.data.windowing import temporal_split
+from tsrnn.exceptions import DataValidationError
+from tsrnn.training import LOSSES, BestWeights, ForecastingSystem, LossHistory, make_trainer, quiet_lightning
+
+__all__ = ["BaseNeuralForecaster"]
+
+NEURAL_CONSTRAINTS: dict[str, list] = {
+    "context_length": [Interval(numbers.Integral, 1, None)],
+    "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+    "batch_size": [Interval(numbers.Integral, 1, None)],
+    "max_epochs": [Interval(numbers.Integral, 1, None)],
+    "gradient_clip_val": [None, Interval(numbers.Real, 0, None, closed="neither")],
+    "loss": [Options(frozenset(LOSSES))],
+    "scaler": [Options(frozenset(SCALERS))],
+    "validation_size": [Interval(numbers.Integral, 0, None)],
+    "early_stopping_patience": [None, Interval(numbers.Integral, 1, None)],
+    "future_covariates": [None, list, tuple],
+    "random_state": [None, Interval(numbers.Integral, 0, 2**32 - 1), np.random.RandomState],
+    "verbose": [bool],
+    "trainer_kwargs": [None, dict],
+}
+
+
+class BaseNeuralForecaster(BaseForecaster):
+    """Fit/predict template for windowed neural forecasters; subclasses build the network."""
+
+    def _build_network(self, input_size: int, future_size: int) -> nn.Module:
+        raise NotImplementedError
+
+    def _context_size(self) -> int:
+        return self.context_length
+
+    # ------------------------------------------------------------------ fit
+    def _fit_panel(self, panel: Panel) -> None:
+        if self.early_stopping_patience is not None and self.validation_size < self.horizon:
+            raise DataValidationError(
+                f"early_stopping_patience needs a validation set: set validation_size >= horizon "
+                f"({self.horizon}); got validation_size={self.validation_size}."
+            )
+        train, val = temporal_split(panel.lengths, self.context_length, self.horizon, self.validation_size)
+        self._check_every_series_trains(panel, train[0])
+        self.scaler_ = PanelScaler.fit(panel.head(panel.lengths - self.validation_size), self.scaler)
+        scaled = self.scaler_.transform(panel)
+        future_columns = tuple(1 + self.covariates_.index(c) for c in self.future_covariates_)
+
+        def make(windows: tuple[np.ndarray, np.ndarray]) -> WindowDataset:
+            return WindowDataset(scaled.values, scaled.indptr, *windows,
+                                 context_length=self.context_length, horizon=self.horizon,
+                                 future_columns=future_columns)
+
+        seed = int(check_random_state(self.random_state).randint(0, 2**31 - 1))
+        generator = torch.Generator().manual_seed(seed)
+        train_loader = window_loader(make(train), self.batch_size, shuffle=True, generator=generator)
+        val_loader = window_loader(make(val), max(self.batch_size, 256), shuffle=False) if len(val[0]) else None
+        history, callbacks = LossHistory(), []
+        if val_loader is not None:
+            callbacks.append(BestWeights("val_loss"))
+        with torch.random.fork_rng(devices=[]), quiet_lightning(self.verbose):
+            trainer = make_trainer(
+                max_epochs=self.max_epochs, gradient_clip_val=self.gradient_clip_val,
+                verbose=self.verbose, early_stopping_patience=self.early_stopping_patience,
+                callbacks=[history, *callbacks], trainer_kwargs=self.trainer_kwargs)
+            torch.manual_seed(seed)
+            network = self._build_network(panel.values.shape[1], len(future_columns))
+            system = ForecastingSystem(network, loss=self.loss, learning_rate=self.learning_rate)
+            trainer.fit(system, train_dataloaders=train_loader, val_dataloaders=val_loader)
+        self.network_ = network.cpu().eval()
+        self.history_ = history.history
+        self.n_windows_ = len(train[0])
+
+    def _check_every_series_trains(self, panel: Panel, train_series: np.ndarray) -> None:
+        counts = np.bincount(train_series, minlength=panel.n_series)
+        short = np.flatnonzero(counts == 0)
+        if len(short):
+            need = self.horizon + 1 + self.validation_size
+            names = ", ".join(f"{panel.ids[i]!r} ({panel.lengths[i]} rows)" for i in short[:5])
+            raise DataValidationError(
+                f"{len(short)} series are too short for even one training window: {names}"
+                f"{' ...' if len(short) > 5 else ''}. Each needs at least horizon + 1"
+                f"{' + validation_size' if self.validation_size else ''} = {need} rows. Drop "
+                "them, lower horizon/validation_size, or give them later with update()."
+            )
+
+    # ------------------------------------------------------------------ predict
+    def _forecast_panel(self, positions: np.ndarray, future: np.ndarray | None) -> np.ndarray:
+        context = self.context_.select(positions)
+        scaled = self.scaler_.transform(context, positions)
+        lengths = context.lengths
+        if (lengths == 0).any():
+            raise DataValidationError("A series has no history to forecast from; give it with update().")
+        dataset = WindowDataset(scaled.values, scaled.indptr, np.arange(len(positions)), lengths - 1,
+                                context_length=self.context_length, horizon=self.horizon,
+                                with_targets=False)
+        batch = dataset[np.arange(len(positions))]
+        if future is not None:
+            columns = np.array([self.covariates_.index(c) for c in self.future_covariates_])
+            batch.future = torch.as_tensor(
+                self.scaler_.transform_covariates(future, columns), dtype=torch.float32)
+        with torch.inference_mode():
+            out = self.network_(batch.x, batch.lengths, batch.future).double().numpy()  # [S, H]
+        return self.scaler_.inverse_target(out, positions)
+
+    def _add_series(self, panel: Panel) -> None:
+        self.scaler_ = self.scaler_.extend(PanelScaler.fit(panel, self.scaler))

@@ -1,0 +1,178 @@
+"""Windowed recurrent forecasters: RNNForecaster and its LSTM and GRU forms."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from tsrnn._validation import Interval, Options
+from tsrnn.estimators._base import NEURAL_CONSTRAINTS, BaseNeuralForecaster
+from tsrnn.nn.recurrent import CELLS, RecurrentNet
+
+__all__ = ["RNNForecaster"]
+
+_RECURRENT_CONSTRAINTS: dict[str, list] = {
+    **NEURAL_CONSTRAINTS,
+    "hidden_size": [Interval(numbers.Integral, 1, None)],
+    "num_layers": [Interval(numbers.Integral, 1, None)],
+    "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+}
+
+
+class RNNForecaster(BaseNeuralForecaster):
+    """Direct multi-step forecaster with an RNN, LSTM or GRU encoder.
+
+    Each training sample is a window of up to ``context_length`` past steps (target and
+    covariates) followed by ``horizon`` target steps. A stacked recurrent encoder reads
+    the (packed) context and a linear head emits all ``horizon`` steps at once. The
+    estimator follows scikit-learn's regressor contract over the rows of a long table:
+    ``fit(X, y)`` learns from histories, ``predict(X)`` returns one value per future row.
+
+    Parameters
+    ----------
+    horizon : int, default=12
+        Number of future steps forecast at once (direct multi-output head).
+    context_length : int, default=24
+        Maximum number of past steps each window feeds the network. Series shorter than
+        ``context_length + horizon`` still train, on shorter (packed) contexts.
+    cell : {"rnn", "lstm", "gru"}, default="lstm"
+        Recurrent cell (PyTorch's fused implementation). LSTM forget-gate biases start at 1.
+    hidden_size : int, default=32
+        Hidden units per recurrent layer.
+    num_layers : int, default=1
+        Number of stacked recurrent layers.
+    dropout : float, default=0.0
+        Dropout between stacked layers (never on the recurrent connection).
+    learning_rate : float, default=1e-3
+        Adam learning rate.
+    batch_size : int, default=64
+        Windows per optimisation step.
+    max_epochs : int, default=20
+        Passes over the training windows.
+    gradient_clip_val : float or None, default=1.0
+        Clip the gradient norm to this value; None disables clipping.
+    loss : {"mse", "mae", "huber"}, default="mse"
+        Training loss on scaled targets.
+    scaler : {"standard", "robust", "none"}, default="standard"
+        Per-series target scaling, fitted on training rows only (mean/std, or median/IQR).
+        Covariates are standardised per column.
+    validation_size : int, default=0
+        Hold out each series' last ``validation_size`` steps as validation windows (0: none).
+        The best epoch's weights are kept.
+    early_stopping_patience : int or None, default=None
+        Stop after this many epochs without a better validation loss; needs ``validation_size >=
+        horizon``.
+    future_covariates : list of str or None, default=None
+        Covariate columns of ``X`` whose values are known in advance; they must be given at
+        prediction rows. Other covariates are past-only.
+    freq : str, int or None, default=None
+        Frequency of the time column (pandas alias, or step for integer times); inferred per
+        series when None.
+    id_col : str, default="unique_id"
+        Series id column of ``X``.
+    time_col : str, default="ds"
+        Time column of ``X``.
+    target_col : str, default="y"
+        Target column, when the target is given inside ``X``.
+    random_state : int, RandomState or None, default=None
+        Seeds weight initialisation, shuffling and dropout; an int makes a CPU fit bit-for-bit
+        reproducible. The global torch RNG is left untouched.
+    verbose : bool, default=False
+        Show Lightning's progress bar and logs.
+    trainer_kwargs : dict or None, default=None
+        Extra ``lightning.Trainer`` arguments, e.g. ``{"accelerator": "gpu"}``; they override
+        tsrnn's quiet defaults.
+
+    Attributes
+    ----------
+    network_ : torch.nn.Module
+        The trained network (on CPU, in eval mode).
+    scaler_ : tsrnn.data.scaling.PanelScaler
+        Per-series target and per-column covariate scaling.
+    calendar_ : tsrnn.data.calendar.Calendar
+        Each series' frequency and last observed time.
+    context_ : tsrnn.data.panel.Panel
+        The last ``context_length`` observations of every series (what forecasts start from).
+    covariates_ : list of str
+        Covariate columns seen in ``fit``.
+    future_covariates_ : list of str
+        The known-future ones among them.
+    history_ : dict of lists
+        ``epoch``, ``train_loss`` and ``val_loss`` per epoch.
+    n_windows_ : int
+        Number of training windows.
+
+    See Also
+    --------
+    LSTMForecaster, GRUForecaster : The same model with the cell fixed.
+
+    Examples
+    --------
+    >>> from tsrnn import RNNForecaster
+    >>> from tsrnn.datasets import load_dataset
+    >>> df = load_dataset("airpassengers")
+    >>> est = RNNForecaster(horizon=12, context_length=24, max_epochs=2, random_state=0)
+    >>> est.fit(df).forecast().shape
+    (12, 3)
+    """
+
+    _parameter_constraints = {**_RECURRENT_CONSTRAINTS, "cell": [Options(frozenset(CELLS))]}
+
+    def __init__(
+        self,
+        *,
+        horizon: int = 12,
+        context_length: int = 24,
+        cell: str = "lstm",
+        hidden_size: int = 32,
+        num_layers: int = 1,
+        dropout: float = 0.0,
+        learning_rate: float = 1e-3,
+        batch_size: int = 64,
+        max_epochs: int = 20,
+        gradient_clip_val: float | None = 1.0,
+        loss: str = "mse",
+        scaler: str = "standard",
+        validation_size: int = 0,
+        early_stopping_patience: int | None = None,
+        future_covariates: list[str] | None = None,
+        freq: str | int | None = None,
+        id_col: str = "unique_id",
+        time_col: str = "ds",
+        target_col: str = "y",
+        random_state: int | np.random.RandomState | None = None,
+        verbose: bool = False,
+        trainer_kwargs: dict[str, Any] | None = None,
+    ) -> None:
+        self.horizon = horizon
+        self.context_length = context_length
+        self.cell = cell
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.dropout = dropout
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.gradient_clip_val = gradient_clip_val
+        self.loss = loss
+        self.scaler = scaler
+        self.validation_size = validation_size
+        self.early_stopping_patience = early_stopping_patience
+        self.future_covariates = future_covariates
+        self.freq = freq
+        self.id_col = id_col
+        self.time_col = time_col
+        self.target_col = target_col
+        self.random_state = random_state
+        self.verbose = verbose
+        self.trainer_kwargs = trainer_kwargs
+
+    def _build_network(self, input_size: int, future_size: int) -> RecurrentNet:
+        return RecurrentNet(
+            cell=self.cell, input_size=input_size, hidden_size=self.hidden_size,
+            num_layers=self.num_layers, dropout=self.dropout, horizon=self.horizon,
+            future_size=future_size,
+        )
+

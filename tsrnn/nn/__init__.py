@@ -1,0 +1,5 @@
+"""Plain ``torch.nn`` modules: recurrent encoders and forecasting heads (no Lightning, no pandas)."""
+
+from tsrnn.nn.recurrent import CELLS, RecurrentNet, init_forget_gate_bias
+
+__all__ = ["CELLS", "RecurrentNet", "init_forget_gate_bias"]

@@ -1,0 +1,6 @@
+"""Lightning training: the forecasting system, quiet Trainer factory and callbacks."""
+
+from tsrnn.training.system import LOSSES, ForecastingSystem
+from tsrnn.training.trainer import BestWeights, LossHistory, make_trainer, quiet_lightning
+
+__all__ = ["LOSSES", "BestWeights", "ForecastingSystem", "LossHistory", "make_trainer", "quiet_lightning"]

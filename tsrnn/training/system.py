@@ -1,0 +1,63 @@
+"""The LightningModule that trains any tsrnn network on :class:`~tsrnn.data.batching.Batch` objects."""
+
+from __future__ import annotations
+
+import lightning as L
+import torch
+from torch import nn
+
+from tsrnn.data.batching import Batch
+
+__all__ = ["LOSSES", "ForecastingSystem"]
+
+LOSSES = {"mse": nn.functional.mse_loss, "mae": nn.functional.l1_loss, "huber": nn.functional.huber_loss}
+
+
+class ForecastingSystem(L.LightningModule):
+    """Loss, optimiser and steps around a network ``net(x, lengths, future) -> (B, H)``.
+
+    Parameters
+    ----------
+    network : nn.Module
+        The forecaster network.
+    loss : {"mse", "mae", "huber"}, default="mse"
+        Training loss on scaled targets.
+    learning_rate : float, default=1e-3
+        Adam learning rate.
+    weight_decay : float, default=0.0
+        Adam weight decay.
+    """
+
+    def __init__(
+        self, network: nn.Module, *, loss: str = "mse", learning_rate: float = 1e-3,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__()
+        self.save_hyperparameters(ignore=["network"])
+        self.network = network
+        self.loss_fn = LOSSES[loss]
+
+    def forward(self, batch: Batch) -> torch.Tensor:
+        """Point forecasts of shape (B, H)."""
+        return self.network(batch.x, batch.lengths, batch.future)
+
+    def training_step(self, batch: Batch, batch_idx: int) -> torch.Tensor:
+        """One optimisation step; logs ``train_loss`` per epoch."""
+        loss = self.loss_fn(self(batch), batch.y)
+        self.log("train_loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=len(batch))
+        return loss
+
+    def validation_step(self, batch: Batch, batch_idx: int) -> None:
+        """Logs ``val_loss`` per epoch."""
+        loss = self.loss_fn(self(batch), batch.y)
+        self.log("val_loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=len(batch))
+
+    def predict_step(self, batch: Batch, batch_idx: int) -> torch.Tensor:
+        """Point forecasts of shape (B, H)."""
+        return self(batch)
+
+    def configure_optimizers(self) -> torch.optim.Optimizer:
+        """Adam with the configured learning rate and weight decay."""
+        return torch.optim.Adam(
+            self.parameters(), lr=self.hparams.learning_rate, weight_decay=self.hparams.weight_decay
+        )

@@ -1,0 +1,107 @@
+"""A quiet Lightning Trainer factory and the callbacks tsrnn's estimators use."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import logging
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import lightning as L
+from lightning.pytorch.callbacks import Callback, EarlyStopping
+
+__all__ = ["BestWeights", "LossHistory", "QUIET_DEFAULTS", "make_trainer", "quiet_lightning"]
+
+QUIET_DEFAULTS: dict[str, Any] = {
+    "accelerator": "cpu",
+    "devices": 1,
+    "logger": False,
+    "enable_checkpointing": False,
+    "enable_model_summary": False,
+    "num_sanity_val_steps": 0,
+}
+
+
+@contextlib.contextmanager
+def quiet_lightning(verbose: bool) -> Iterator[None]:
+    """Silence Lightning's info logs and data-loader tips unless ``verbose``."""
+    if verbose:
+        yield
+        return
+    loggers = [logging.getLogger(n) for n in ("lightning.pytorch", "lightning.fabric", "lightning")]
+    levels = [lg.level for lg in loggers]
+    try:
+        for lg in loggers:
+            lg.setLevel(logging.ERROR)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r".*does not have many workers.*")
+            warnings.filterwarnings("ignore", message=r".*number of training batches.*")
+            warnings.filterwarnings("ignore", message=r".*GPU available but not used.*")
+            warnings.filterwarnings("ignore", message=r".*have no `val_dataloader`.*")
+            warnings.filterwarnings("ignore", message=r".*LeafSpec.*")
+            yield
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
+
+
+class LossHistory(Callback):
+    """Collect the epoch means of ``train_loss`` and ``val_loss``."""
+
+    def __init__(self) -> None:
+        self.history: dict[str, list[float]] = {"epoch": [], "train_loss": [], "val_loss": []}
+
+    def on_train_epoch_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        """Record this epoch's losses (NaN when there is no validation set)."""
+        metrics = trainer.callback_metrics
+        self.history["epoch"].append(trainer.current_epoch)
+        for key in ("train_loss", "val_loss"):
+            value = metrics.get(key)
+            self.history[key].append(float(value) if value is not None else float("nan"))
+
+
+class BestWeights(Callback):
+    """Restore the weights of the epoch with the lowest ``monitor`` value at the end of fit."""
+
+    def __init__(self, monitor: str = "val_loss") -> None:
+        self.monitor = monitor
+        self.best = float("inf")
+        self.state: dict | None = None
+
+    def on_validation_epoch_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        """Keep a copy of the weights if the monitored value improved."""
+        value = trainer.callback_metrics.get(self.monitor)
+        if value is not None and float(value) < self.best:
+            self.best = float(value)
+            self.state = copy.deepcopy(pl_module.state_dict())
+
+    def on_fit_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        """Load the best weights back."""
+        if self.state is not None:
+            pl_module.load_state_dict(self.state)
+
+
+def make_trainer(
+    *, max_epochs: int, gradient_clip_val: float | None = None, verbose: bool = False,
+    early_stopping_patience: int | None = None, callbacks: list[Callback] | None = None,
+    trainer_kwargs: dict[str, Any] | None = None,
+) -> L.Trainer:
+    """Build a Trainer that writes nothing to disk and prints only when ``verbose``.
+
+    ``trainer_kwargs`` override the quiet defaults (``accelerator="cpu"``, no
+    logger, no checkpoints, no model summary); e.g. ``{"accelerator": "gpu"}``.
+    """
+    callbacks = list(callbacks or [])
+    if early_stopping_patience is not None:
+        callbacks.append(EarlyStopping(monitor="val_loss", patience=early_stopping_patience))
+    settings = {
+        **QUIET_DEFAULTS,
+        "max_epochs": max_epochs,
+        "gradient_clip_val": gradient_clip_val,
+        "enable_progress_bar": verbose,
+        "callbacks": callbacks,
+        **(trainer_kwargs or {}),
+    }
+    return L.Trainer(**settings)
