@@ -5,8 +5,10 @@ Forecasters are scikit-learn regressors over the rows of a long table
 judged against statsmodels baselines.
 """
 
+from tsrnn.baselines import NaiveForecaster, SeasonalNaiveForecaster
 from tsrnn.estimators import GRUForecaster, LSTMForecaster, RNNForecaster
 from tsrnn.exceptions import DataValidationError, ParameterError, TsrnnError
+from tsrnn.model_selection import TemporalSplit, temporal_train_test_split
 
 __version__ = "0.1.0"
 
@@ -14,8 +16,12 @@ __all__ = [
     "DataValidationError",
     "GRUForecaster",
     "LSTMForecaster",
+    "NaiveForecaster",
     "ParameterError",
     "RNNForecaster",
+    "SeasonalNaiveForecaster",
+    "TemporalSplit",
     "TsrnnError",
     "__version__",
+    "temporal_train_test_split",
 ]

@@ -158,3 +158,23 @@ class Calendar:
             self.last_time.append(other.last_time),
             self.freq + other.freq,
         )
+
+
+_SEASONS = {"Y": 1, "A": 1, "Q": 4, "M": 12, "W": 52, "D": 7, "B": 5, "h": 24, "H": 24}
+
+
+def season_length_of(freq: object) -> int:
+    """Conventional season length of a pandas frequency (1 when unknown or integer steps).
+
+    Examples
+    --------
+    >>> season_length_of("MS"), season_length_of("QS-OCT"), season_length_of("30min"), season_length_of(1)
+    (12, 4, 48, 1)
+    """
+    if not isinstance(freq, str):
+        return 1
+    offset = pd.tseries.frequencies.to_offset(freq)
+    if isinstance(offset, pd.offsets.Tick) and offset.nanos < pd.Timedelta("1D").value:
+        return max(1, int(pd.Timedelta("1D").value // offset.nanos))  # daily cycle
+    prefix = offset.rule_code.split("-")[0].rstrip("ES")
+    return _SEASONS.get(prefix[:1] if prefix[:1] in "YAQMWDB" else prefix, 1)

@@ -71,7 +71,7 @@ class BaseNeuralForecaster(BaseForecaster):
         history, callbacks = LossHistory(), []
         if val_loader is not None:
             callbacks.append(BestWeights("val_loss"))
-        with torch.random.fork_rng(devices=[]), quiet_lightning(self.verbose):
+        with torch.random.fork_rng(devices=[]), quiet_lightning():
             trainer = make_trainer(
                 max_epochs=self.max_epochs, gradient_clip_val=self.gradient_clip_val,
                 verbose=self.verbose, early_stopping_patience=self.early_stopping_patience,

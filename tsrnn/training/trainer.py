@@ -25,11 +25,8 @@ QUIET_DEFAULTS: dict[str, Any] = {
 
 
 @contextlib.contextmanager
-def quiet_lightning(verbose: bool) -> Iterator[None]:
-    """Silence Lightning's info logs and data-loader tips unless ``verbose``."""
-    if verbose:
-        yield
-        return
+def quiet_lightning() -> Iterator[None]:
+    """Silence Lightning's info logs and data-loader tips (progress bars stay)."""
     loggers = [logging.getLogger(n) for n in ("lightning.pytorch", "lightning.fabric", "lightning")]
     levels = [lg.level for lg in loggers]
     try:
