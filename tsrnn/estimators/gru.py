@@ -96,10 +96,10 @@ class GRUForecaster(RNNForecaster):
     --------
     >>> from tsrnn import GRUForecaster
     >>> from tsrnn.datasets import load_dataset
-    >>> df = load_dataset("airpassengers")
+    >>> df = load_dataset("monthly_short")
     >>> est = GRUForecaster(horizon=12, context_length=24, max_epochs=2, random_state=0)
     >>> est.fit(df).forecast().shape
-    (12, 3)
+    (144, 3)
     """
 
     cell = "gru"

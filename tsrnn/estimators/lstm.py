@@ -96,10 +96,10 @@ class LSTMForecaster(RNNForecaster):
     --------
     >>> from tsrnn import LSTMForecaster
     >>> from tsrnn.datasets import load_dataset
-    >>> df = load_dataset("airpassengers")
+    >>> df = load_dataset("monthly_short")
     >>> est = LSTMForecaster(horizon=12, context_length=24, max_epochs=2, random_state=0)
     >>> est.fit(df).forecast().shape
-    (12, 3)
+    (144, 3)
     """
 
     cell = "lstm"

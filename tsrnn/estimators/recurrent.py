@@ -112,10 +112,10 @@ class RNNForecaster(BaseNeuralForecaster):
     --------
     >>> from tsrnn import RNNForecaster
     >>> from tsrnn.datasets import load_dataset
-    >>> df = load_dataset("airpassengers")
+    >>> df = load_dataset("monthly_short")
     >>> est = RNNForecaster(horizon=12, context_length=24, max_epochs=2, random_state=0)
     >>> est.fit(df).forecast().shape
-    (12, 3)
+    (144, 3)
     """
 
     _parameter_constraints = {**_RECURRENT_CONSTRAINTS, "cell": [Options(frozenset(CELLS))]}

