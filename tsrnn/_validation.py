@@ -102,10 +102,11 @@ def validate_params(params: dict[str, Any], constraints: dict[str, list], caller
     Examples
     --------
     >>> import numbers
-    >>> validate_params({"horizon": 0}, {"horizon": [Interval(numbers.Integral, 1, None)]}, "X")
+    >>> rules = {"horizon": [Interval(numbers.Integral, 1, None)]}
+    >>> validate_params({"horizon": 0}, rules, "X")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    tsrnn.exceptions.ParameterError: The 'horizon' parameter of X must be an int in [1, inf]. Got 0 instead.
+    tsrnn.exceptions.ParameterError: The 'horizon' parameter of X must be an int in [1, inf]....
     """
     for name, accepted in constraints.items():
         value = params[name]

@@ -70,7 +70,9 @@ class BaseForecaster(RegressorMixin, BaseEstimator):
             type(self).__name__,
         )
         frame = self._to_frame(X, y, require_target=True)
-        covariates = [c for c in frame.columns if c not in (self.id_col, self.time_col, self.target_col)]
+        covariates = [
+            c for c in frame.columns if c not in (self.id_col, self.time_col, self.target_col)
+        ]
         future = list(self.future_covariates or [])
         unknown = [c for c in future if c not in covariates]
         if unknown:
@@ -78,10 +80,20 @@ class BaseForecaster(RegressorMixin, BaseEstimator):
                 f"future_covariates names column(s) {unknown} that X does not have; X's covariate "
                 f"columns are {covariates}."
             )
-        order = check_long_frame(frame, id_col=self.id_col, time_col=self.time_col,
-                                 target_col=self.target_col, covariates=covariates)
-        panel, times = frame_to_panel(frame, order, id_col=self.id_col, time_col=self.time_col,
-                                      columns=[self.target_col, *covariates])
+        order = check_long_frame(
+            frame,
+            id_col=self.id_col,
+            time_col=self.time_col,
+            target_col=self.target_col,
+            covariates=covariates,
+        )
+        panel, times = frame_to_panel(
+            frame,
+            order,
+            id_col=self.id_col,
+            time_col=self.time_col,
+            columns=[self.target_col, *covariates],
+        )
         calendar = Calendar.from_times(panel.ids, times, panel.indptr, freq=self.freq)
         self.covariates_ = covariates
         self.future_covariates_ = future
@@ -113,9 +125,15 @@ class BaseForecaster(RegressorMixin, BaseEstimator):
                 f"X lacks the known-future covariate column(s) {missing} that the model was "
                 "fitted with; give their values at the forecast rows."
             )
-        check_long_frame(frame.drop_duplicates([self.id_col, self.time_col]).sort_values(
-            [self.id_col, self.time_col], kind="stable"), id_col=self.id_col,
-            time_col=self.time_col, target_col=None, covariates=self.future_covariates_)
+        check_long_frame(
+            frame.drop_duplicates([self.id_col, self.time_col]).sort_values(
+                [self.id_col, self.time_col], kind="stable"
+            ),
+            id_col=self.id_col,
+            time_col=self.time_col,
+            target_col=None,
+            covariates=self.future_covariates_,
+        )
         positions = self.calendar_.positions(frame[self.id_col].to_numpy())
         steps = self.calendar_.locate(positions, pd.Index(frame[self.time_col]), self.horizon)
         series, inverse = np.unique(positions, return_inverse=True)
@@ -144,7 +162,11 @@ class BaseForecaster(RegressorMixin, BaseEstimator):
         """
         check_is_fitted(self)
         steps = self.horizon if horizon is None else horizon
-        if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or not 1 <= steps <= self.horizon:
+        if (
+            isinstance(steps, bool)
+            or not isinstance(steps, numbers.Integral)
+            or not 1 <= steps <= self.horizon
+        ):
             raise DataValidationError(
                 f"forecast(horizon={horizon!r}) must be an int in [1, {self.horizon}] (the fitted "
                 "horizon); refit with a larger horizon to forecast further."
@@ -157,8 +179,11 @@ class BaseForecaster(RegressorMixin, BaseEstimator):
                     "forecast(X=...) with their values at the forecast rows (see future_frame())."
                 )
             given = self._to_frame(X, None, require_target=False)
-            rows = rows.merge(given[[self.id_col, self.time_col, *self.future_covariates_]],
-                              on=[self.id_col, self.time_col], how="left")
+            rows = rows.merge(
+                given[[self.id_col, self.time_col, *self.future_covariates_]],
+                on=[self.id_col, self.time_col],
+                how="left",
+            )
             gaps = rows[self.future_covariates_].isna().any(axis=1).to_numpy()
             if gaps.any():
                 first = rows.loc[gaps].iloc[0]
@@ -175,10 +200,12 @@ class BaseForecaster(RegressorMixin, BaseEstimator):
         steps = self.horizon if horizon is None else horizon
         cal = self.calendar_
         times = [cal.future(p, steps) for p in range(cal.n_series)]
-        return pd.DataFrame({
-            self.id_col: np.repeat(cal.ids, steps),
-            self.time_col: times[0].append(times[1:]) if times else [],
-        })
+        return pd.DataFrame(
+            {
+                self.id_col: np.repeat(cal.ids, steps),
+                self.time_col: times[0].append(times[1:]) if times else [],
+            }
+        )
 
     def update(self, X: Any, y: Any = None) -> BaseForecaster:
         """Append new observations without refitting; later forecasts start after them.
@@ -193,15 +220,24 @@ class BaseForecaster(RegressorMixin, BaseEstimator):
         """
         check_is_fitted(self)
         frame = self._to_frame(X, y, require_target=True)
-        extra = sorted(set(frame.columns) - {self.id_col, self.time_col, self.target_col} - set(self.covariates_))
+        extra = sorted(
+            set(frame.columns)
+            - {self.id_col, self.time_col, self.target_col}
+            - set(self.covariates_)
+        )
         missing = [c for c in self.covariates_ if c not in frame.columns]
         if missing or extra:
             raise DataValidationError(
                 f"update() needs the covariate columns seen in fit {self.covariates_}; "
                 f"missing {missing}, unexpected {extra}."
             )
-        order = check_long_frame(frame, id_col=self.id_col, time_col=self.time_col,
-                                 target_col=self.target_col, covariates=self.covariates_)
+        order = check_long_frame(
+            frame,
+            id_col=self.id_col,
+            time_col=self.time_col,
+            target_col=self.target_col,
+            covariates=self.covariates_,
+        )
         columns = [self.target_col, *self.covariates_]
         ordered = frame.iloc[order]
         known_mask = pd.Index(self.calendar_.ids).get_indexer(ordered[self.id_col]) >= 0
@@ -214,7 +250,9 @@ class BaseForecaster(RegressorMixin, BaseEstimator):
 
     # ----------------------------------------------------------------- helpers
     def _to_frame(self, X: Any, y: Any, *, require_target: bool) -> pd.DataFrame:
-        frame = to_long(X, y, id_col=self.id_col, time_col=self.time_col, target_col=self.target_col)
+        frame = to_long(
+            X, y, id_col=self.id_col, time_col=self.time_col, target_col=self.target_col
+        )
         if require_target and self.target_col not in frame.columns:
             raise DataValidationError(
                 f"No target: pass y, or include the target column {self.target_col!r} in X "
@@ -223,8 +261,13 @@ class BaseForecaster(RegressorMixin, BaseEstimator):
         return frame
 
     def _append_known(self, frame: pd.DataFrame, columns: list[str]) -> None:
-        panel, times = frame_to_panel(frame, np.arange(len(frame)), id_col=self.id_col,
-                                      time_col=self.time_col, columns=columns)
+        panel, times = frame_to_panel(
+            frame,
+            np.arange(len(frame)),
+            id_col=self.id_col,
+            time_col=self.time_col,
+            columns=columns,
+        )
         positions = self.calendar_.positions(panel.ids, action="update")
         self.calendar_ = self.calendar_.advance(positions, times, panel.lengths)
         lengths = np.zeros(self.calendar_.n_series, dtype=np.int64)
@@ -240,8 +283,13 @@ class BaseForecaster(RegressorMixin, BaseEstimator):
         self.context_ = merged if size is None else merged.tail(size)
 
     def _append_new(self, frame: pd.DataFrame, columns: list[str]) -> None:
-        panel, times = frame_to_panel(frame, np.arange(len(frame)), id_col=self.id_col,
-                                      time_col=self.time_col, columns=columns)
+        panel, times = frame_to_panel(
+            frame,
+            np.arange(len(frame)),
+            id_col=self.id_col,
+            time_col=self.time_col,
+            columns=columns,
+        )
         calendar = Calendar.from_times(panel.ids, times, panel.indptr, freq=self.freq)
         self._add_series(panel)
         self.calendar_ = self.calendar_.extend(calendar)

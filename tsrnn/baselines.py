@@ -18,7 +18,7 @@ __all__ = ["NaiveForecaster", "SeasonalNaiveForecaster"]
 
 
 class SeasonalNaiveForecaster(BaseForecaster):
-    """Repeat the last observed season: :math:`\\hat y_{T+h} = y_{T+h-m\\lceil h/m \\rceil}`.
+    r"""Repeat the last observed season: :math:`\hat y_{T+h} = y_{T+h-m\lceil h/m \rceil}`.
 
     Parameters
     ----------
@@ -52,8 +52,14 @@ class SeasonalNaiveForecaster(BaseForecaster):
     _parameter_constraints = {"season_length": [None, Interval(numbers.Integral, 1, None)]}
 
     def __init__(
-        self, *, horizon: int = 12, season_length: int | None = None, freq: str | int | None = None,
-        id_col: str = "unique_id", time_col: str = "ds", target_col: str = "y",
+        self,
+        *,
+        horizon: int = 12,
+        season_length: int | None = None,
+        freq: str | int | None = None,
+        id_col: str = "unique_id",
+        time_col: str = "ds",
+        target_col: str = "y",
     ) -> None:
         self.horizon = horizon
         self.season_length = season_length
@@ -113,8 +119,13 @@ class NaiveForecaster(SeasonalNaiveForecaster):
     _parameter_constraints: dict = {}
 
     def __init__(
-        self, *, horizon: int = 12, freq: str | int | None = None, id_col: str = "unique_id",
-        time_col: str = "ds", target_col: str = "y",
+        self,
+        *,
+        horizon: int = 12,
+        freq: str | int | None = None,
+        id_col: str = "unique_id",
+        time_col: str = "ds",
+        target_col: str = "y",
     ) -> None:
         self.horizon = horizon
         self.freq = freq

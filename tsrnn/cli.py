@@ -29,52 +29,87 @@ DEFAULT_DATASET = "monthly_short"
 def _read_csv(path: str, time_col: str) -> pd.DataFrame:
     frame = pd.read_csv(path)
     if time_col not in frame.columns:
-        raise SystemExit(f"error: {path} has no time column {time_col!r}; columns are {list(frame.columns)}.")
+        raise SystemExit(
+            f"error: {path} has no time column {time_col!r}; columns are {list(frame.columns)}."
+        )
     if not pd.api.types.is_integer_dtype(frame[time_col]):
         frame[time_col] = pd.to_datetime(frame[time_col])
     return frame
 
 
-def _scores(test: pd.DataFrame, train: pd.DataFrame, yhat: np.ndarray, args: argparse.Namespace,
-            season: np.ndarray) -> dict[str, float]:
+def _scores(
+    test: pd.DataFrame,
+    train: pd.DataFrame,
+    yhat: np.ndarray,
+    args: argparse.Namespace,
+    season: np.ndarray,
+) -> dict[str, float]:
     test = test.assign(yhat=yhat)
     history = dict(tuple(train.groupby(args.id_col, sort=False)[args.target_col]))
     mases = [
         mase(g[args.target_col], g["yhat"], history[sid].to_numpy(), int(m))
+        if len(history[sid]) > m
+        else np.nan  # too short for a seasonal scale
         for (sid, g), m in zip(test.groupby(args.id_col, sort=False), season, strict=True)
     ]
-    return {"sMAPE": smape(test[args.target_col], yhat), "MAE": mae(test[args.target_col], yhat),
-            "MASE": float(np.nanmean(mases))}
+    return {
+        "sMAPE": smape(test[args.target_col], yhat),
+        "MAE": mae(test[args.target_col], yhat),
+        "MASE": float(np.nanmean(mases)),
+    }
 
 
 def forecast_command(args: argparse.Namespace) -> int:
     """Run ``tsrnn forecast``."""
-    frame = load_dataset(DEFAULT_DATASET) if args.csv is None else _read_csv(args.csv, args.time_col)
+    frame = (
+        load_dataset(DEFAULT_DATASET) if args.csv is None else _read_csv(args.csv, args.time_col)
+    )
     source = args.csv or f"bundled dataset {DEFAULT_DATASET!r}"
-    covariates = [c for c in frame.columns if c not in (args.id_col, args.time_col, args.target_col)]
-    train, test = temporal_train_test_split(frame, test_size=args.horizon, id_col=args.id_col,
-                                            time_col=args.time_col)
-    print(f"{source}: {frame[args.id_col].nunique()} series, {len(frame)} rows; holding out the "
-          f"last {args.horizon} steps of each.", flush=True)
-    common = {"horizon": args.horizon, "id_col": args.id_col, "time_col": args.time_col,
-              "target_col": args.target_col}
-    model = RNNForecaster(cell=args.model, context_length=args.context_length,
-                          hidden_size=args.hidden_size, num_layers=args.num_layers,
-                          max_epochs=args.max_epochs, random_state=args.seed,
-                          verbose=not args.quiet, **common)
+    covariates = [
+        c for c in frame.columns if c not in (args.id_col, args.time_col, args.target_col)
+    ]
+    train, test = temporal_train_test_split(
+        frame, test_size=args.horizon, id_col=args.id_col, time_col=args.time_col
+    )
+    print(
+        f"{source}: {frame[args.id_col].nunique()} series, {len(frame)} rows; holding out the "
+        f"last {args.horizon} steps of each.",
+        flush=True,
+    )
+    common = {
+        "horizon": args.horizon,
+        "id_col": args.id_col,
+        "time_col": args.time_col,
+        "target_col": args.target_col,
+    }
+    model = RNNForecaster(
+        cell=args.model,
+        context_length=args.context_length,
+        hidden_size=args.hidden_size,
+        num_layers=args.num_layers,
+        max_epochs=args.max_epochs,
+        random_state=args.seed,
+        verbose=not args.quiet,
+        **common,
+    )
     model.fit(train)
     baseline = SeasonalNaiveForecaster(**common).fit(train)
     rows = test[[args.id_col, args.time_col, *covariates]]
     season = baseline.season_length_
-    table = pd.DataFrame({
-        args.model.upper(): _scores(test, train, model.predict(rows), args, season),
-        "seasonal naive": _scores(test, train, baseline.predict(rows), args, season),
-    }).T
+    table = pd.DataFrame(
+        {
+            args.model.upper(): _scores(test, train, model.predict(rows), args, season),
+            "seasonal naive": _scores(test, train, baseline.predict(rows), args, season),
+        }
+    ).T
     print(f"\nHoldout error (last {args.horizon} steps of every series):")
     print(table.to_string(float_format=lambda v: f"{v:.3f}"))
     model.update(test)
     result = model.forecast()
-    print(f"\nForecast of the next {args.horizon} steps (model updated with the holdout, not refitted):")
+    print(
+        f"\nForecast of the next {args.horizon} steps "
+        "(model updated with the holdout, not refitted):"
+    )
     print(result.to_string(index=False, max_rows=40))
     if args.out:
         result.to_csv(args.out, index=False)
@@ -84,9 +119,13 @@ def forecast_command(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``tsrnn`` command."""
-    parser = argparse.ArgumentParser(prog="tsrnn", description="Recurrent forecasters with a scikit-learn API.")
+    parser = argparse.ArgumentParser(
+        prog="tsrnn", description="Recurrent forecasters with a scikit-learn API."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
-    fc = commands.add_parser("forecast", help="train on a long CSV (unique_id, ds, y, ...) and forecast")
+    fc = commands.add_parser(
+        "forecast", help="train on a long CSV (unique_id, ds, y, ...) and forecast"
+    )
     fc.add_argument("csv", nargs="?", help=f"long-format CSV; default: bundled {DEFAULT_DATASET!r}")
     fc.add_argument("--horizon", type=int, default=12, help="steps to forecast (default 12)")
     fc.add_argument("--model", choices=["lstm", "gru", "rnn"], default="lstm")

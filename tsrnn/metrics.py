@@ -15,7 +15,9 @@ __all__ = ["mae", "mase", "rmse", "smape", "smape_scorer"]
 def _arrays(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     a, b = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
     if a.shape != b.shape:
-        raise ValueError(f"y_true and y_pred must have the same shape; got {a.shape} and {b.shape}.")
+        raise ValueError(
+            f"y_true and y_pred must have the same shape; got {a.shape} and {b.shape}."
+        )
     return a, b
 
 
@@ -59,7 +61,9 @@ def smape(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     return float(100 * np.mean(terms))
 
 
-def mase(y_true: np.ndarray, y_pred: np.ndarray, y_train: np.ndarray, season_length: int = 1) -> float:
+def mase(
+    y_true: np.ndarray, y_pred: np.ndarray, y_train: np.ndarray, season_length: int = 1
+) -> float:
     r"""Mean absolute scaled error of one series.
 
     The MAE of the forecast divided by the in-sample MAE of the seasonal naive
@@ -75,7 +79,8 @@ def mase(y_true: np.ndarray, y_pred: np.ndarray, y_train: np.ndarray, season_len
     history = np.asarray(y_train, dtype=float)
     if len(history) <= season_length:
         raise ValueError(
-            f"MASE needs more than season_length={season_length} training values; got {len(history)}."
+            f"MASE needs more than season_length={season_length} training values; "
+            f"got {len(history)}."
         )
     scale = np.mean(np.abs(history[season_length:] - history[:-season_length]))
     return float(np.mean(np.abs(a - b)) / scale) if scale > 0 else float("nan")

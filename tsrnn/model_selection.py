@@ -60,8 +60,14 @@ class TemporalSplit:
     """
 
     def __init__(
-        self, *, n_splits: int = 3, horizon: int = 1, step: int | None = None,
-        max_train_size: int | None = None, id_col: str = "unique_id", time_col: str = "ds",
+        self,
+        *,
+        n_splits: int = 3,
+        horizon: int = 1,
+        step: int | None = None,
+        max_train_size: int | None = None,
+        id_col: str = "unique_id",
+        time_col: str = "ds",
     ) -> None:
         for name, value in (("n_splits", n_splits), ("horizon", horizon)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
@@ -77,7 +83,9 @@ class TemporalSplit:
         """Number of folds."""
         return self.n_splits
 
-    def split(self, X: pd.DataFrame, y: Any = None, groups: Any = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    def split(
+        self, X: pd.DataFrame, y: Any = None, groups: Any = None
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """Yield ``(train_rows, test_rows)`` positional indices for each fold, oldest first."""
         position, length = _positions(X, self.id_col, self.time_col)
         step = self.horizon if self.step is None else self.step
@@ -98,12 +106,19 @@ class TemporalSplit:
             yield np.flatnonzero(train), np.flatnonzero(test)
 
     def __repr__(self) -> str:
-        return (f"TemporalSplit(n_splits={self.n_splits}, horizon={self.horizon}, step={self.step}, "
-                f"max_train_size={self.max_train_size})")
+        return (
+            f"TemporalSplit(n_splits={self.n_splits}, horizon={self.horizon}, step={self.step}, "
+            f"max_train_size={self.max_train_size})"
+        )
 
 
 def temporal_train_test_split(
-    X: pd.DataFrame, y: Any = None, *, test_size: int, id_col: str = "unique_id", time_col: str = "ds"
+    X: pd.DataFrame,
+    y: Any = None,
+    *,
+    test_size: int,
+    id_col: str = "unique_id",
+    time_col: str = "ds",
 ) -> list:
     """Hold out the last ``test_size`` rows of every series.
 
@@ -119,8 +134,9 @@ def temporal_train_test_split(
     >>> len(train), len(test)
     (5, 2)
     """
-    train, test = next(TemporalSplit(n_splits=1, horizon=test_size, id_col=id_col,
-                                     time_col=time_col).split(X))
+    train, test = next(
+        TemporalSplit(n_splits=1, horizon=test_size, id_col=id_col, time_col=time_col).split(X)
+    )
     out = [X.iloc[train], X.iloc[test]]
     if y is not None:
         y_values = y.iloc if hasattr(y, "iloc") else np.asarray(y)

@@ -59,8 +59,15 @@ class WindowDataset(Dataset):
     """
 
     def __init__(
-        self, values: np.ndarray, indptr: np.ndarray, series: np.ndarray, ends: np.ndarray, *,
-        context_length: int, horizon: int, future_columns: tuple[int, ...] = (),
+        self,
+        values: np.ndarray,
+        indptr: np.ndarray,
+        series: np.ndarray,
+        ends: np.ndarray,
+        *,
+        context_length: int,
+        horizon: int,
+        future_columns: tuple[int, ...] = (),
         with_targets: bool = True,
     ) -> None:
         pad = np.zeros((1, values.shape[1]), dtype=np.float32)
@@ -80,14 +87,14 @@ class WindowDataset(Dataset):
 
     def __getitem__(self, indices: list[int] | torch.Tensor) -> Batch:
         idx = torch.as_tensor(indices, dtype=torch.long)
-        lengths = self.lengths[idx]                                      # [B]
-        rows = self.starts[idx, None] + self.steps                       # [B, C]
+        lengths = self.lengths[idx]  # [B]
+        rows = self.starts[idx, None] + self.steps  # [B, C]
         rows = torch.where(self.steps < lengths[:, None], rows, self.pad_row)
-        x = self.values[rows]                                            # [B, C, F]
+        x = self.values[rows]  # [B, C, F]
         y = future = None
         if self.with_targets:
             target_rows = self.global_end[idx, None] + self.horizon_steps  # [B, H]
-            y = self.values[target_rows, 0]                              # [B, H]
+            y = self.values[target_rows, 0]  # [B, H]
             if len(self.future_columns):
                 future = self.values[target_rows][..., self.future_columns]  # [B, H, Ff]
         return Batch(x=x, lengths=lengths, y=y, future=future)
@@ -98,7 +105,11 @@ def _identity(batch: Batch) -> Batch:
 
 
 def window_loader(
-    dataset: WindowDataset, batch_size: int, *, shuffle: bool, generator: torch.Generator | None = None
+    dataset: WindowDataset,
+    batch_size: int,
+    *,
+    shuffle: bool,
+    generator: torch.Generator | None = None,
 ) -> DataLoader:
     """A DataLoader yielding whole :class:`Batch` objects (one dataset call per batch)."""
     base = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)

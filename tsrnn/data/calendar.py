@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,16 +14,24 @@ from tsrnn.exceptions import DataValidationError
 __all__ = ["Calendar"]
 
 
+def _infer_freq(times: pd.DatetimeIndex) -> str | None:
+    """``pd.infer_freq`` as a string, on pandas versions returning strings or offsets."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.filterwarnings("ignore", message=".*infer_freq.*")
+        freq = pd.infer_freq(times)
+    return getattr(freq, "freqstr", freq)
+
+
 def _series_freq(times: pd.Index, series_id: Any, freq: Any) -> Any:
     """Return the (given or inferred) step of one series, checking it is regular."""
     if len(times) < 2:
         return freq
     if isinstance(times, pd.DatetimeIndex):
         if freq is None and len(times) >= 3:
-            freq = pd.infer_freq(times)
+            freq = _infer_freq(times)
             if freq is None:
-                step = pd.Series(times).diff().mode().iloc[0]
-                _raise_irregular(times, series_id, step, times[0] + step * np.arange(len(times)))
+                _raise_irregular(times, series_id, *_likely_grid(times))
         if freq is not None:
             expected = pd.date_range(times[0], periods=len(times), freq=freq)
             if not expected.equals(times):
@@ -34,6 +43,17 @@ def _series_freq(times: pd.Index, series_id: Any, freq: Any) -> Any:
     if step <= 0 or (diffs != step).any():
         _raise_irregular(times, series_id, step, times[0] + step * np.arange(len(times)))
     return step
+
+
+def _likely_grid(times: pd.DatetimeIndex) -> tuple[Any, Any]:
+    """The step most short runs of an irregular series follow, and the grid it implies."""
+    runs = [_infer_freq(times[i : i + 3]) for i in range(min(len(times) - 2, 50))]
+    runs = [r for r in runs if r is not None]
+    if runs:
+        freq = max(set(runs), key=runs.count)
+        return freq, pd.date_range(times[0], periods=len(times), freq=freq)
+    step = pd.Series(times).diff().mode().iloc[0]
+    return step, times[0] + step * np.arange(len(times))
 
 
 def _raise_irregular(times: pd.Index, series_id: Any, freq: Any, expected: Any) -> None:
@@ -124,13 +144,20 @@ class Calendar:
     def _raise_off_grid(self, p: int, row: int, t: Any, grid: pd.Index, horizon: int) -> None:
         sid, last = self.ids[p], self.last_time[p]
         if t <= last:
-            msg = (f"is not after the end of its history ({last}); predict forecasts future "
-                   "rows only. Add observations with update() first")
+            msg = (
+                f"is not after the end of its history ({last}); predict forecasts future "
+                "rows only. Add observations with update() first"
+            )
         elif t > grid[-1]:
-            msg = (f"is past the forecast horizon: the last forecastable time is {grid[-1]} "
-                   f"(horizon={horizon}). Refit with a larger horizon or drop the row")
+            msg = (
+                f"is past the forecast horizon: the last forecastable time is {grid[-1]} "
+                f"(horizon={horizon}). Refit with a larger horizon or drop the row"
+            )
         else:
-            msg = f"is not on the series' frequency ({self.freq[p]}) grid: expected one of {list(grid[:3])}..."
+            msg = (
+                f"is not on the series' frequency ({self.freq[p]}) grid: expected one of "
+                f"{list(grid[:3])}..."
+            )
         raise DataValidationError(f"Row {row} (series {sid!r}, time {t}) {msg}.")
 
     def advance(self, positions: np.ndarray, times: pd.Index, counts: np.ndarray) -> Calendar:
@@ -168,8 +195,8 @@ def season_length_of(freq: object) -> int:
 
     Examples
     --------
-    >>> season_length_of("MS"), season_length_of("QS-OCT"), season_length_of("30min"), season_length_of(1)
-    (12, 4, 48, 1)
+    >>> [season_length_of(f) for f in ("MS", "QS-OCT", "30min", 1)]
+    [12, 4, 48, 1]
     """
     if not isinstance(freq, str):
         return 1

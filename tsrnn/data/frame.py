@@ -18,9 +18,7 @@ from tsrnn.exceptions import DataValidationError
 __all__ = ["check_long_frame", "frame_to_panel", "to_long"]
 
 
-def to_long(
-    X: Any, y: Any = None, *, id_col: str, time_col: str, target_col: str
-) -> pd.DataFrame:
+def to_long(X: Any, y: Any = None, *, id_col: str, time_col: str, target_col: str) -> pd.DataFrame:
     """Normalise the accepted input forms to one long frame.
 
     Accepted forms: a long ``DataFrame`` holding ``id_col`` and ``time_col`` (and
@@ -41,8 +39,13 @@ def to_long(
     """
     if isinstance(X, pd.Series):
         if y is not None:
-            raise TypeError("Pass either a pd.Series of targets alone or a long X with y, not both.")
-        if not isinstance(X.index, (pd.DatetimeIndex, pd.RangeIndex, pd.Index)) or X.index.nlevels > 1:
+            raise TypeError(
+                "Pass either a pd.Series of targets alone or a long X with y, not both."
+            )
+        if (
+            not isinstance(X.index, (pd.DatetimeIndex, pd.RangeIndex, pd.Index))
+            or X.index.nlevels > 1
+        ):
             raise TypeError("A pd.Series input needs a DatetimeIndex (or integer index) of times.")
         name = X.name if X.name is not None else "series_0"
         frame = pd.DataFrame({id_col: name, time_col: X.index, target_col: X.to_numpy()})
@@ -121,34 +124,45 @@ def check_long_frame(
         )
     if frame[id_col].isna().any():
         row = int(np.flatnonzero(frame[id_col].isna().to_numpy())[0])
-        raise DataValidationError(f"Column {id_col!r} is missing at row {row}; every row needs a series id.")
+        raise DataValidationError(
+            f"Column {id_col!r} is missing at row {row}; every row needs a series id."
+        )
     if times.isna().any():
         row = int(np.flatnonzero(times.isna().to_numpy())[0])
         raise DataValidationError(f"Column {time_col!r} is missing (NaT) at row {row}.")
     checked = ([target_col] if target_col is not None else []) + list(covariates)
     for col in checked:
         _check_numeric_column(frame, col, id_col, is_target=col == target_col)
+    dup = frame.duplicated([id_col, time_col], keep="first").to_numpy()
+    if dup.any():
+        pos = int(np.flatnonzero(dup)[0])
+        raise DataValidationError(
+            f"Series {frame[id_col].iloc[pos]!r} has duplicate timestamps: row {pos} repeats "
+            f"{time_col}={times.iloc[pos]} ({int(dup.sum())} duplicate row(s) in all). Drop them "
+            f"(df.drop_duplicates([{id_col!r}, {time_col!r}])) and sort with "
+            f"df.sort_values([{id_col!r}, {time_col!r}])."
+        )
     codes, _ = pd.factorize(frame[id_col], sort=False)
     order = np.argsort(codes, kind="stable")
-    t = times.to_numpy()[order]
+    t = times.iloc[order]
     same_series = codes[order][1:] == codes[order][:-1]
-    step_ok = t[1:] > t[:-1]
-    bad = np.flatnonzero(same_series & ~step_ok)
+    bad = np.flatnonzero(same_series & ~(t.to_numpy()[1:] > t.to_numpy()[:-1]))
     if len(bad):
-        pos = int(order[bad[0] + 1])
-        series = frame[id_col].iloc[pos]
-        kind = "duplicate" if t[bad[0] + 1] == t[bad[0]] else "unsorted"
+        pos, prev = int(order[bad[0] + 1]), int(order[bad[0]])
         raise DataValidationError(
-            f"Series {series!r} has {kind} timestamps: row {pos} ({time_col}={t[bad[0] + 1]}) "
-            f"does not come after row {int(order[bad[0]])} ({time_col}={t[bad[0]]}). "
-            f"Drop duplicates and sort with df.sort_values([{id_col!r}, {time_col!r}])."
+            f"Series {frame[id_col].iloc[pos]!r} has unsorted timestamps: row {pos} "
+            f"({time_col}={t.iloc[bad[0] + 1]}) comes after row {prev} ({time_col}="
+            f"{t.iloc[bad[0]]}) but is earlier. Sort with "
+            f"df.sort_values([{id_col!r}, {time_col!r}])."
         )
     return order
 
 
 def _check_numeric_column(frame: pd.DataFrame, col: str, id_col: str, *, is_target: bool) -> None:
     if col not in frame.columns:
-        raise DataValidationError(f"Column {col!r} is missing; the frame has {list(frame.columns)}.")
+        raise DataValidationError(
+            f"Column {col!r} is missing; the frame has {list(frame.columns)}."
+        )
     series = frame[col]
     if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
         raise DataValidationError(
@@ -183,11 +197,16 @@ def frame_to_panel(
     """
     ordered = frame.iloc[order]
     codes = pd.factorize(ordered[id_col], sort=False)[0]
-    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.empty(0, int)
+    starts = (
+        np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.empty(0, int)
+    )
     indptr = np.append(starts, len(ordered)).astype(np.int64)
     values = np.empty((len(ordered), len(columns)), dtype=np.float32)
     for j, col in enumerate(columns):
-        values[:, j] = ordered[col].to_numpy(dtype=np.float32, na_value=np.nan) \
-            if col in ordered.columns else np.nan
+        values[:, j] = (
+            ordered[col].to_numpy(dtype=np.float32, na_value=np.nan)
+            if col in ordered.columns
+            else np.nan
+        )
     series_ids = ordered[id_col].to_numpy()[indptr[:-1]].astype(object)
     return Panel(values, indptr, series_ids, tuple(columns)), pd.Index(ordered[time_col])

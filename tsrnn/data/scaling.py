@@ -14,7 +14,9 @@ SCALERS = ("standard", "robust", "none")
 _EPS = 1e-8
 
 
-def _series_stats(values: np.ndarray, indptr: np.ndarray, method: str) -> tuple[np.ndarray, np.ndarray]:
+def _series_stats(
+    values: np.ndarray, indptr: np.ndarray, method: str
+) -> tuple[np.ndarray, np.ndarray]:
     """Location and scale of each series' target (column 0) over the given rows."""
     n = len(indptr) - 1
     if method == "none":

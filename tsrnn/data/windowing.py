@@ -13,7 +13,9 @@ import numpy as np
 __all__ = ["temporal_split", "window_counts", "window_ends"]
 
 
-def window_counts(lengths: np.ndarray, context_length: int, horizon: int, stride: int = 1) -> np.ndarray:
+def window_counts(
+    lengths: np.ndarray, context_length: int, horizon: int, stride: int = 1
+) -> np.ndarray:
     """Number of windows of each series.
 
     A series with ``L >= context_length + horizon`` gets ``(L - C - H) // stride + 1``

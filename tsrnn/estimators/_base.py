@@ -16,7 +16,14 @@ from tsrnn.data.panel import Panel
 from tsrnn.data.scaling import SCALERS, PanelScaler
 from tsrnn.data.windowing import temporal_split
 from tsrnn.exceptions import DataValidationError
-from tsrnn.training import LOSSES, BestWeights, ForecastingSystem, LossHistory, make_trainer, quiet_lightning
+from tsrnn.training import (
+    LOSSES,
+    BestWeights,
+    ForecastingSystem,
+    LossHistory,
+    make_trainer,
+    quiet_lightning,
+)
 
 __all__ = ["BaseNeuralForecaster"]
 
@@ -53,29 +60,48 @@ class BaseNeuralForecaster(BaseForecaster):
                 f"early_stopping_patience needs a validation set: set validation_size >= horizon "
                 f"({self.horizon}); got validation_size={self.validation_size}."
             )
-        train, val = temporal_split(panel.lengths, self.context_length, self.horizon, self.validation_size)
+        train, val = temporal_split(
+            panel.lengths, self.context_length, self.horizon, self.validation_size
+        )
         self._check_every_series_trains(panel, train[0])
-        self.scaler_ = PanelScaler.fit(panel.head(panel.lengths - self.validation_size), self.scaler)
+        self.scaler_ = PanelScaler.fit(
+            panel.head(panel.lengths - self.validation_size), self.scaler
+        )
         scaled = self.scaler_.transform(panel)
         future_columns = tuple(1 + self.covariates_.index(c) for c in self.future_covariates_)
 
         def make(windows: tuple[np.ndarray, np.ndarray]) -> WindowDataset:
-            return WindowDataset(scaled.values, scaled.indptr, *windows,
-                                 context_length=self.context_length, horizon=self.horizon,
-                                 future_columns=future_columns)
+            return WindowDataset(
+                scaled.values,
+                scaled.indptr,
+                *windows,
+                context_length=self.context_length,
+                horizon=self.horizon,
+                future_columns=future_columns,
+            )
 
         seed = int(check_random_state(self.random_state).randint(0, 2**31 - 1))
         generator = torch.Generator().manual_seed(seed)
-        train_loader = window_loader(make(train), self.batch_size, shuffle=True, generator=generator)
-        val_loader = window_loader(make(val), max(self.batch_size, 256), shuffle=False) if len(val[0]) else None
+        train_loader = window_loader(
+            make(train), self.batch_size, shuffle=True, generator=generator
+        )
+        val_loader = (
+            window_loader(make(val), max(self.batch_size, 256), shuffle=False)
+            if len(val[0])
+            else None
+        )
         history, callbacks = LossHistory(), []
         if val_loader is not None:
             callbacks.append(BestWeights("val_loss"))
         with torch.random.fork_rng(devices=[]), quiet_lightning():
             trainer = make_trainer(
-                max_epochs=self.max_epochs, gradient_clip_val=self.gradient_clip_val,
-                verbose=self.verbose, early_stopping_patience=self.early_stopping_patience,
-                callbacks=[history, *callbacks], trainer_kwargs=self.trainer_kwargs)
+                max_epochs=self.max_epochs,
+                gradient_clip_val=self.gradient_clip_val,
+                verbose=self.verbose,
+                early_stopping_patience=self.early_stopping_patience,
+                callbacks=[history, *callbacks],
+                trainer_kwargs=self.trainer_kwargs,
+            )
             torch.manual_seed(seed)
             network = self._build_network(panel.values.shape[1], len(future_columns))
             system = ForecastingSystem(network, loss=self.loss, learning_rate=self.learning_rate)
@@ -103,15 +129,24 @@ class BaseNeuralForecaster(BaseForecaster):
         scaled = self.scaler_.transform(context, positions)
         lengths = context.lengths
         if (lengths == 0).any():
-            raise DataValidationError("A series has no history to forecast from; give it with update().")
-        dataset = WindowDataset(scaled.values, scaled.indptr, np.arange(len(positions)), lengths - 1,
-                                context_length=self.context_length, horizon=self.horizon,
-                                with_targets=False)
+            raise DataValidationError(
+                "A series has no history to forecast from; give it with update()."
+            )
+        dataset = WindowDataset(
+            scaled.values,
+            scaled.indptr,
+            np.arange(len(positions)),
+            lengths - 1,
+            context_length=self.context_length,
+            horizon=self.horizon,
+            with_targets=False,
+        )
         batch = dataset[np.arange(len(positions))]
         if future is not None:
             columns = np.array([self.covariates_.index(c) for c in self.future_covariates_])
             batch.future = torch.as_tensor(
-                self.scaler_.transform_covariates(future, columns), dtype=torch.float32)
+                self.scaler_.transform_covariates(future, columns), dtype=torch.float32
+            )
         with torch.inference_mode():
             out = self.network_(batch.x, batch.lengths, batch.future).double().numpy()  # [S, H]
         return self.scaler_.inverse_target(out, positions)

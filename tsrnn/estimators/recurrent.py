@@ -171,8 +171,11 @@ class RNNForecaster(BaseNeuralForecaster):
 
     def _build_network(self, input_size: int, future_size: int) -> RecurrentNet:
         return RecurrentNet(
-            cell=self.cell, input_size=input_size, hidden_size=self.hidden_size,
-            num_layers=self.num_layers, dropout=self.dropout, horizon=self.horizon,
+            cell=self.cell,
+            input_size=input_size,
+            hidden_size=self.hidden_size,
+            num_layers=self.num_layers,
+            dropout=self.dropout,
+            horizon=self.horizon,
             future_size=future_size,
         )
-

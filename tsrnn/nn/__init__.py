@@ -1,4 +1,4 @@
-"""Plain ``torch.nn`` modules: recurrent encoders and forecasting heads (no Lightning, no pandas)."""
+"""Plain ``torch.nn`` modules: recurrent encoders and forecasting heads (no Lightning)."""
 
 from tsrnn.nn.recurrent import CELLS, RecurrentNet, init_forget_gate_bias
 

@@ -63,22 +63,36 @@ class RecurrentNet(nn.Module):
     """
 
     def __init__(
-        self, *, cell: str = "lstm", input_size: int, hidden_size: int = 32, num_layers: int = 1,
-        dropout: float = 0.0, horizon: int = 1, future_size: int = 0,
+        self,
+        *,
+        cell: str = "lstm",
+        input_size: int,
+        hidden_size: int = 32,
+        num_layers: int = 1,
+        dropout: float = 0.0,
+        horizon: int = 1,
+        future_size: int = 0,
     ) -> None:
         super().__init__()
         self.cell = cell
         self.rnn = CELLS[cell](
-            input_size, hidden_size, num_layers=num_layers, batch_first=True,
+            input_size,
+            hidden_size,
+            num_layers=num_layers,
+            batch_first=True,
             dropout=dropout if num_layers > 1 else 0.0,
         )
         if cell == "lstm":
             init_forget_gate_bias(self.rnn, 1.0)
         self.head = nn.Linear(hidden_size, horizon)
         self.future_head = (
-            nn.Sequential(nn.Linear(hidden_size + future_size, hidden_size), nn.Tanh(),
-                          nn.Linear(hidden_size, 1))
-            if future_size else None
+            nn.Sequential(
+                nn.Linear(hidden_size + future_size, hidden_size),
+                nn.Tanh(),
+                nn.Linear(hidden_size, 1),
+            )
+            if future_size
+            else None
         )
 
     def encode(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
@@ -89,14 +103,14 @@ class RecurrentNet(nn.Module):
             packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
             _, state = self.rnn(packed)
         hidden = state[0] if self.cell == "lstm" else state  # [layers, B, hidden]
-        return hidden[-1]                                      # [B, hidden]
+        return hidden[-1]  # [B, hidden]
 
     def forward(
         self, x: torch.Tensor, lengths: torch.Tensor, future: torch.Tensor | None = None
     ) -> torch.Tensor:
         """Forecast ``horizon`` steps: ``x`` (B, T, F) right-padded -> (B, H)."""
-        hidden = self.encode(x, lengths)                       # [B, hidden]
-        out = self.head(hidden)                                # [B, H]
+        hidden = self.encode(x, lengths)  # [B, hidden]
+        out = self.head(hidden)  # [B, H]
         if self.future_head is not None:
             if future is None:
                 raise ValueError("This network needs known-future covariates (future=...).")

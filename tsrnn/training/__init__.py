@@ -3,4 +3,11 @@
 from tsrnn.training.system import LOSSES, ForecastingSystem
 from tsrnn.training.trainer import BestWeights, LossHistory, make_trainer, quiet_lightning
 
-__all__ = ["LOSSES", "BestWeights", "ForecastingSystem", "LossHistory", "make_trainer", "quiet_lightning"]
+__all__ = [
+    "LOSSES",
+    "BestWeights",
+    "ForecastingSystem",
+    "LossHistory",
+    "make_trainer",
+    "quiet_lightning",
+]

@@ -1,4 +1,4 @@
-"""The LightningModule that trains any tsrnn network on :class:`~tsrnn.data.batching.Batch` objects."""
+"""The LightningModule that trains any tsrnn network on batches of windows."""
 
 from __future__ import annotations
 
@@ -10,7 +10,11 @@ from tsrnn.data.batching import Batch
 
 __all__ = ["LOSSES", "ForecastingSystem"]
 
-LOSSES = {"mse": nn.functional.mse_loss, "mae": nn.functional.l1_loss, "huber": nn.functional.huber_loss}
+LOSSES = {
+    "mse": nn.functional.mse_loss,
+    "mae": nn.functional.l1_loss,
+    "huber": nn.functional.huber_loss,
+}
 
 
 class ForecastingSystem(L.LightningModule):
@@ -29,7 +33,11 @@ class ForecastingSystem(L.LightningModule):
     """
 
     def __init__(
-        self, network: nn.Module, *, loss: str = "mse", learning_rate: float = 1e-3,
+        self,
+        network: nn.Module,
+        *,
+        loss: str = "mse",
+        learning_rate: float = 1e-3,
         weight_decay: float = 0.0,
     ) -> None:
         super().__init__()
@@ -44,13 +52,17 @@ class ForecastingSystem(L.LightningModule):
     def training_step(self, batch: Batch, batch_idx: int) -> torch.Tensor:
         """One optimisation step; logs ``train_loss`` per epoch."""
         loss = self.loss_fn(self(batch), batch.y)
-        self.log("train_loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=len(batch))
+        self.log(
+            "train_loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=len(batch)
+        )
         return loss
 
     def validation_step(self, batch: Batch, batch_idx: int) -> None:
         """Logs ``val_loss`` per epoch."""
         loss = self.loss_fn(self(batch), batch.y)
-        self.log("val_loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=len(batch))
+        self.log(
+            "val_loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=len(batch)
+        )
 
     def predict_step(self, batch: Batch, batch_idx: int) -> torch.Tensor:
         """Point forecasts of shape (B, H)."""

@@ -81,8 +81,12 @@ class BestWeights(Callback):
 
 
 def make_trainer(
-    *, max_epochs: int, gradient_clip_val: float | None = None, verbose: bool = False,
-    early_stopping_patience: int | None = None, callbacks: list[Callback] | None = None,
+    *,
+    max_epochs: int,
+    gradient_clip_val: float | None = None,
+    verbose: bool = False,
+    early_stopping_patience: int | None = None,
+    callbacks: list[Callback] | None = None,
     trainer_kwargs: dict[str, Any] | None = None,
 ) -> L.Trainer:
     """Build a Trainer that writes nothing to disk and prints only when ``verbose``.
