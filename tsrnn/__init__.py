@@ -9,6 +9,7 @@ from tsrnn.baselines import NaiveForecaster, SeasonalNaiveForecaster
 from tsrnn.estimators import GRUForecaster, LSTMForecaster, RNNForecaster
 from tsrnn.exceptions import DataValidationError, ParameterError, TsrnnError
 from tsrnn.model_selection import TemporalSplit, temporal_train_test_split
+from tsrnn.persistence import load_forecaster, save_forecaster
 
 __version__ = "0.1.0"
 
@@ -23,5 +24,7 @@ __all__ = [
     "TemporalSplit",
     "TsrnnError",
     "__version__",
+    "load_forecaster",
+    "save_forecaster",
     "temporal_train_test_split",
 ]

@@ -39,3 +39,40 @@ def test_joblib_round_trip_in_a_fresh_process(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert path.stat().st_size < 200_000  # no Trainer, no data copies
+
+
+def test_safe_format_round_trip(tmp_path):
+    from tsrnn.persistence import load_forecaster, save_forecaster
+
+    df = make_panel()
+    df["ds"] = df["ds"].dt.tz_localize("Europe/Paris")
+    est = GRUForecaster(horizon=3, context_length=6, future_covariates=["promo"], **TINY).fit(df)
+    save_forecaster(est, tmp_path / "m")
+    assert sorted(p.name for p in (tmp_path / "m").iterdir()) == [
+        "arrays.npz",
+        "config.json",
+        "weights.pt",
+    ]
+    twin = load_forecaster(tmp_path / "m")
+    rows = est.future_frame().assign(promo=1.0)
+    np.testing.assert_array_equal(twin.predict(rows), est.predict(rows))
+    assert twin.get_params() == est.get_params()
+    new = rows.assign(y=5.0, past=0.0)
+    np.testing.assert_array_equal(
+        twin.update(new).forecast(X=twin.future_frame().assign(promo=0.0))["yhat"],
+        est.update(new).forecast(X=est.future_frame().assign(promo=0.0))["yhat"],
+    )
+
+
+def test_safe_format_refuses_what_json_cannot_hold(tmp_path):
+    import pytest
+
+    from tsrnn import TsrnnError
+    from tsrnn.persistence import save_forecaster
+
+    est = LSTMForecaster(horizon=2, context_length=4, trainer_kwargs={"callbacks": [object()]})
+    est.set_params(trainer_kwargs=None).fit(make_panel(covariates=False)).set_params(
+        trainer_kwargs={"x": object()}
+    )
+    with pytest.raises(TsrnnError, match="not JSON-serialisable.*pickle"):
+        save_forecaster(est, tmp_path / "m")
