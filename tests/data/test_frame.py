@@ -1,0 +1,96 @@
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tsrnn.data.calendar import Calendar
+from tsrnn.data.frame import check_long_frame, frame_to_panel, to_long
+from tsrnn.exceptions import DataValidationError
+
+COLS = {"id_col": "unique_id", "time_col": "ds", "target_col": "y"}
+
+
+@st.composite
+def panels(draw):
+    lengths = draw(st.lists(st.integers(1, 15), min_size=1, max_size=5))
+    freq = draw(st.sampled_from(["D", "MS", "QS", "h"]))
+    frames = [
+        pd.DataFrame(
+            {
+                "unique_id": f"s{i}",
+                "ds": pd.date_range("2020-01-01", periods=n, freq=freq),
+                "y": np.arange(n, dtype=float) + 100 * i,
+            }
+        )
+        for i, n in enumerate(lengths)
+    ]
+    df = pd.concat(frames, ignore_index=True)
+    # interleave the series, keeping time order within each one
+    key = draw(st.permutations(range(len(df))))
+    df = df.assign(_k=key).sort_values(["ds", "_k"], kind="stable").drop(columns="_k")
+    return df.reset_index(drop=True), lengths, freq
+
+
+@given(panels())
+def test_valid_interleaved_panels_round_trip(data):
+    df, lengths, freq = data
+    order = check_long_frame(df, covariates=[], **COLS)
+    panel, times = frame_to_panel(df, order, id_col="unique_id", time_col="ds", columns=["y"])
+    assert sorted(panel.lengths.tolist()) == sorted(lengths)
+    for i in range(panel.n_series):
+        values = panel.series(i)[:, 0]
+        assert (np.diff(values) == 1).all()  # each series in time order
+    if max(lengths) < 3:  # nothing to infer a frequency from: a clear error asks for freq=
+        with pytest.raises(DataValidationError, match="pass freq="):
+            Calendar.from_times(panel.ids, times, panel.indptr)
+        return
+    cal = Calendar.from_times(panel.ids, times, panel.indptr)
+    offset = pd.tseries.frequencies.to_offset(freq)
+    assert all(pd.tseries.frequencies.to_offset(f) == offset for f in cal.freq)
+
+
+@given(panels(), st.data())
+def test_a_duplicated_row_is_reported_with_its_series(data, draw):
+    df, _, _ = data
+    row = draw.draw(st.integers(0, len(df) - 1))
+    bad = pd.concat([df, df.iloc[[row]]], ignore_index=True)
+    with pytest.raises(DataValidationError, match=f"Series '{df.unique_id[row]}' has duplicate"):
+        check_long_frame(bad, covariates=[], **COLS)
+
+
+@given(panels(), st.data())
+def test_a_nan_target_is_reported_with_its_row(data, draw):
+    df, _, _ = data
+    row = draw.draw(st.integers(0, len(df) - 1))
+    df.loc[row, "y"] = np.nan
+    with pytest.raises(
+        DataValidationError, match=rf"first is at row {row} \(series '{df.unique_id[row]}'"
+    ):
+        check_long_frame(df, covariates=[], **COLS)
+
+
+def test_input_forms_normalise_to_the_same_long_frame():
+    index = pd.date_range("2020-01-01", periods=4, freq="MS")
+    wide = pd.DataFrame({"a": [1.0, 2, 3, 4], "b": [5.0, 6, 7, np.nan]}, index=index)
+    long = to_long(wide, **COLS)
+    assert long.columns.tolist() == ["unique_id", "ds", "y"]
+    assert len(long) == 7  # trailing NaN of the shorter series is padding, not data
+    series = to_long(wide["a"], **COLS)
+    pd.testing.assert_frame_equal(series, long[long.unique_id == "a"].reset_index(drop=True))
+    with_y = to_long(long.drop(columns="y"), long["y"].to_numpy(), **COLS)
+    pd.testing.assert_frame_equal(with_y, long)
+    assert to_long(long, **COLS).equals(long)
+
+
+def test_missing_id_or_time_column_is_explained():
+    with pytest.raises(DataValidationError, match=r"missing the column\(s\) \['ds'\]"):
+        to_long(pd.DataFrame({"unique_id": [1], "y": [1.0]}), **COLS)
+
+
+def test_integer_time_steps_are_inferred():
+    df = pd.DataFrame({"unique_id": "a", "ds": [10, 12, 14, 16], "y": 1.0})
+    order = check_long_frame(df, covariates=[], **COLS)
+    panel, times = frame_to_panel(df, order, id_col="unique_id", time_col="ds", columns=["y"])
+    cal = Calendar.from_times(panel.ids, times, panel.indptr)
+    assert cal.freq == [2] and cal.future(0, 2).tolist() == [18, 20]
