@@ -195,7 +195,18 @@ class BaseForecaster(RegressorMixin, BaseEstimator):
         return rows[[self.id_col, self.time_col, "yhat"]]
 
     def future_frame(self, horizon: int | None = None) -> pd.DataFrame:
-        """The ``id_col``/``time_col`` rows of the next ``horizon`` steps of every series."""
+        """Return the ``id_col``/``time_col`` rows of the next ``horizon`` steps of every series.
+
+        Parameters
+        ----------
+        horizon : int, optional
+            Steps per series; defaults to the fitted ``horizon``.
+
+        Returns
+        -------
+        DataFrame
+            Fill in known-future covariate columns and pass it to :meth:`predict`.
+        """
         check_is_fitted(self)
         steps = self.horizon if horizon is None else horizon
         cal = self.calendar_
@@ -213,6 +224,13 @@ class BaseForecaster(RegressorMixin, BaseEstimator):
         Rows of a known series must continue its history without gaps; rows of a
         series not seen before become its history (it must be long enough to
         forecast from). Covariate columns must be those seen in ``fit``.
+
+        Parameters
+        ----------
+        X : DataFrame or Series
+            New rows, in any of the forms :meth:`fit` accepts.
+        y : array-like of shape (n_rows,), optional
+            Their targets, when not a column of ``X``.
 
         Returns
         -------

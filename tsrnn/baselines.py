@@ -36,9 +36,9 @@ class SeasonalNaiveForecaster(BaseForecaster):
     ----------
     season_length_ : ndarray of int
         Season length used for each series.
-    calendar_ : tsrnn.data.calendar.Calendar
+    calendar_ : Calendar
         Each series' frequency and last observed time.
-    context_ : tsrnn.data.panel.Panel
+    context_ : Panel
         The last observations of every series.
 
     Examples

@@ -24,6 +24,15 @@ def _arrays(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndar
 def mae(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     r"""Mean absolute error, :math:`\frac{1}{n}\sum |y - \hat y|`.
 
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n,)
+        Actual and forecast values, aligned.
+
+    Returns
+    -------
+    float
+
     Examples
     --------
     >>> mae([1, 2, 3], [1, 2, 5])
@@ -35,6 +44,15 @@ def mae(y_true: np.ndarray, y_pred: np.ndarray) -> float:
 
 def rmse(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     r"""Root mean squared error, :math:`\sqrt{\frac{1}{n}\sum (y - \hat y)^2}`.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n,)
+        Actual and forecast values, aligned.
+
+    Returns
+    -------
+    float
 
     Examples
     --------
@@ -49,6 +67,15 @@ def smape(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     r"""Symmetric MAPE on the 0-200 scale: :math:`\frac{200}{n}\sum\frac{|y-\hat y|}{|y|+|\hat y|}`.
 
     Terms where both values are 0 count as 0.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n,)
+        Actual and forecast values, aligned.
+
+    Returns
+    -------
+    float
 
     Examples
     --------
@@ -69,6 +96,20 @@ def mase(
     The MAE of the forecast divided by the in-sample MAE of the seasonal naive
     forecast with lag ``season_length``:
     :math:`\mathrm{MAE} / \frac{1}{T-m}\sum_{t>m}|y_t - y_{t-m}|`.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n,)
+        Actual and forecast values of one series, aligned.
+    y_train : array-like
+        The series' in-sample history.
+    season_length : int, default=1
+        Lag of the seasonal naive scale (1 for non-seasonal data).
+
+    Returns
+    -------
+    float
+        NaN when the in-sample scale is 0 (a constant history).
 
     Examples
     --------

@@ -86,7 +86,20 @@ class TemporalSplit:
     def split(
         self, X: pd.DataFrame, y: Any = None, groups: Any = None
     ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """Yield ``(train_rows, test_rows)`` positional indices for each fold, oldest first."""
+        """Yield ``(train_rows, test_rows)`` positional indices for each fold, oldest first.
+
+        Parameters
+        ----------
+        X : DataFrame
+            Long frame with ``id_col`` and ``time_col``; rows may be in any order.
+        y, groups : ignored
+            Present for scikit-learn compatibility.
+
+        Yields
+        ------
+        train, test : ndarray of int64
+            Row positions of the fold's training and test rows.
+        """
         position, length = _positions(X, self.id_col, self.time_col)
         step = self.horizon if self.step is None else self.step
         shortest = int(length.min()) if len(length) else 0
@@ -121,6 +134,17 @@ def temporal_train_test_split(
     time_col: str = "ds",
 ) -> list:
     """Hold out the last ``test_size`` rows of every series.
+
+    Parameters
+    ----------
+    X : DataFrame
+        Long frame with ``id_col`` and ``time_col``.
+    y : array-like, optional
+        Target aligned with the rows of ``X``.
+    test_size : int
+        Rows held out per series.
+    id_col, time_col : str, default="unique_id", "ds"
+        Column names.
 
     Returns
     -------

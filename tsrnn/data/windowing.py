@@ -23,6 +23,17 @@ def window_counts(
     contexts (down to one step), ``(L - H - 1) // stride + 1`` of them when
     ``L > H``, else none.
 
+    Parameters
+    ----------
+    lengths : ndarray of int
+        Length of each series.
+    context_length, horizon, stride : int
+        Window sizes and the step between consecutive windows' ends.
+
+    Returns
+    -------
+    ndarray of int64
+
     Examples
     --------
     >>> window_counts(np.array([10, 5, 2]), context_length=4, horizon=2).tolist()
@@ -38,6 +49,13 @@ def window_ends(
     lengths: np.ndarray, context_length: int, horizon: int, stride: int = 1
 ) -> tuple[np.ndarray, np.ndarray]:
     """Series index and end position of every window, latest windows anchored at the end.
+
+    Parameters
+    ----------
+    lengths : ndarray of int
+        Length of each series.
+    context_length, horizon, stride : int
+        Window sizes and the step between consecutive windows' ends.
 
     Returns
     -------
@@ -71,6 +89,17 @@ def temporal_split(
     Training windows are built on the first ``L - validation_size`` steps, so every
     training target precedes every validation target of the same series. Validation
     windows start their forecasts inside the held-out tail (stride 1).
+
+    Parameters
+    ----------
+    lengths : ndarray of int
+        Length of each series.
+    context_length, horizon : int
+        Window sizes.
+    validation_size : int
+        Trailing steps of each series held out.
+    stride : int, default=1
+        Step between training windows.
 
     Returns
     -------

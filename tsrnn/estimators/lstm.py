@@ -64,7 +64,7 @@ class LSTMForecaster(RNNForecaster):
         Seeds weight initialisation, shuffling and dropout; an int makes a CPU fit bit-for-bit
         reproducible. The global torch RNG is left untouched.
     verbose : bool, default=False
-        Show Lightning's progress bar and logs.
+        Show Lightning's progress bar during fit.
     trainer_kwargs : dict or None, default=None
         Extra ``lightning.Trainer`` arguments, e.g. ``{"accelerator": "gpu"}``; they override
         tsrnn's quiet defaults.
@@ -73,11 +73,11 @@ class LSTMForecaster(RNNForecaster):
     ----------
     network_ : torch.nn.Module
         The trained network (on CPU, in eval mode).
-    scaler_ : tsrnn.data.scaling.PanelScaler
+    scaler_ : PanelScaler
         Per-series target and per-column covariate scaling.
-    calendar_ : tsrnn.data.calendar.Calendar
+    calendar_ : Calendar
         Each series' frequency and last observed time.
-    context_ : tsrnn.data.panel.Panel
+    context_ : Panel
         The last ``context_length`` observations of every series (what forecasts start from).
     covariates_ : list of str
         Covariate columns seen in ``fit``.

@@ -18,6 +18,13 @@ def init_forget_gate_bias(lstm: nn.LSTM, value: float = 1.0) -> None:
     gates are ordered input, forget, cell, output. The forget slice of ``bias_ih``
     gets ``value`` and that of ``bias_hh`` gets 0, so the sum is ``value``.
 
+    Parameters
+    ----------
+    lstm : nn.LSTM
+        Module changed in place.
+    value : float, default=1.0
+        Forget-gate bias.
+
     Examples
     --------
     >>> lstm = nn.LSTM(1, 4, num_layers=2)

@@ -91,10 +91,29 @@ def make_trainer(
 ) -> L.Trainer:
     """Build a Trainer that writes nothing to disk and prints only when ``verbose``.
 
-    ``trainer_kwargs`` override the quiet defaults (``accelerator="cpu"``, no
-    logger, no checkpoints, no model summary); e.g. ``{"accelerator": "gpu"}``.
+    Parameters
+    ----------
+    max_epochs : int
+        Passes over the training data.
+    gradient_clip_val : float or None, default=None
+        Gradient-norm clipping.
+    verbose : bool, default=False
+        Show the progress bar.
+    early_stopping_patience : int or None, default=None
+        Epochs without a better ``val_loss`` before stopping.
+    callbacks : list of Callback, optional
+        Extra callbacks.
+    trainer_kwargs : dict, optional
+        Override the quiet defaults (``accelerator="cpu"``, no logger, no
+        checkpoints, no model summary); e.g. ``{"accelerator": "gpu"}``. Its
+        ``callbacks`` are added to tsrnn's own, not substituted for them.
+
+    Returns
+    -------
+    lightning.Trainer
     """
-    callbacks = list(callbacks or [])
+    extra = dict(trainer_kwargs or {})
+    callbacks = [*(callbacks or []), *extra.pop("callbacks", [])]  # the user's come after ours
     if early_stopping_patience is not None:
         callbacks.append(EarlyStopping(monitor="val_loss", patience=early_stopping_patience))
     settings = {
@@ -103,6 +122,6 @@ def make_trainer(
         "gradient_clip_val": gradient_clip_val,
         "enable_progress_bar": verbose,
         "callbacks": callbacks,
-        **(trainer_kwargs or {}),
+        **extra,
     }
     return L.Trainer(**settings)
