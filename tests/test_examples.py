@@ -1,0 +1,57 @@
+"""Smoke tests: every script in examples/ runs in fast mode and prints its results."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+
+
+def run_example(name: str, *args: str) -> str:
+    env = {**os.environ, "TSRNN_EXAMPLES_FAST": "1", "MPLBACKEND": "Agg"}
+    proc = subprocess.run(
+        [sys.executable, str(EXAMPLES / name), *args], cwd=ROOT, env=env,
+        capture_output=True, text=True, timeout=300,
+    )
+    output = f"{proc.stdout}\n{proc.stderr}"
+    assert proc.returncode == 0, f"{name} exited with {proc.returncode}:\n{output}"
+    assert "fast mode" in proc.stdout
+    return proc.stdout
+
+
+def test_examples_are_all_tested():
+    assert {p.name for p in EXAMPLES.glob("*.py")} == {
+        "pandas_workflow.py", "sklearn_pipeline_grid_search.py", "backtest_loop.py",
+    }
+
+
+def test_pandas_workflow(tmp_path):
+    png = tmp_path / "x.png"
+    out = run_example("pandas_workflow.py", "--plot", str(png))
+    assert "Holdout accuracy" in out
+    for text in ("smape", "mae", "lstm", "snaive", "drivers", "front", "rear"):
+        assert text in out
+    assert "1985-12" in out  # the 12-month forecast after update()
+    assert png.is_file() and png.stat().st_size > 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_sklearn_pipeline_grid_search():
+    out = run_example("sklearn_pipeline_grid_search.py")
+    assert "GridSearchCV results" in out
+    assert "Best params: {" in out and "hidden_size" in out and "context_length" in out
+    assert "best GRU pipeline" in out and "seasonal naive" in out
+
+
+def test_backtest_loop():
+    out = run_example("backtest_loop.py")
+    for fold in range(3):
+        assert f"fold {fold}:" in out
+    assert "mean" in out
+    for model in ("lstm", "seasonal_naive", "naive"):
+        assert model in out
+
