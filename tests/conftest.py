@@ -5,7 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from hypothesis import settings
+
+# Tiny networks train fastest on one thread, and extra threads thrash on a shared CPU.
+torch.set_num_threads(1)
 
 settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True)
 settings.load_profile("ci")
