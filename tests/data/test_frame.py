@@ -94,3 +94,27 @@ def test_integer_time_steps_are_inferred():
     panel, times = frame_to_panel(df, order, id_col="unique_id", time_col="ds", columns=["y"])
     cal = Calendar.from_times(panel.ids, times, panel.indptr)
     assert cal.freq == [2] and cal.future(0, 2).tolist() == [18, 20]
+
+
+def test_mixed_frequencies_are_inferred_per_series():
+    monthly = pd.DataFrame(
+        {"unique_id": "m", "ds": pd.date_range("2020-01-01", periods=30, freq="MS")}
+    )
+    quarterly = pd.DataFrame(
+        {"unique_id": "q", "ds": pd.date_range("2020-01-01", periods=8, freq="QS")}
+    )
+    df = pd.concat([monthly, quarterly], ignore_index=True).assign(y=1.0)
+    order = check_long_frame(df, covariates=[], **COLS)
+    panel, times = frame_to_panel(df, order, id_col="unique_id", time_col="ds", columns=["y"])
+    cal = Calendar.from_times(panel.ids, times, panel.indptr)
+    assert cal.freq[0] == "MS" and cal.freq[1].startswith("QS")
+    assert cal.future(1, 1)[0] == pd.Timestamp("2022-01-01")
+
+
+def test_calendar_freq_for_integer_times_is_refused():
+    df = pd.DataFrame({"unique_id": "a", "ds": [1, 2, 3], "y": 1.0})
+    panel, times = frame_to_panel(
+        df, np.arange(3), id_col="unique_id", time_col="ds", columns=["y"]
+    )
+    with pytest.raises(DataValidationError, match="integer step"):
+        Calendar.from_times(panel.ids, times, panel.indptr, freq="MS")

@@ -65,6 +65,39 @@ def _raise_irregular(times: pd.Index, series_id: Any, freq: Any, expected: Any) 
     )
 
 
+def _longest_series_freq(index: pd.Index, indptr: np.ndarray) -> Any:
+    """Frequency of the longest series, the likely step of the whole panel (None if unclear)."""
+    i = int(np.argmax(np.diff(indptr))) if len(indptr) > 1 else 0
+    times = index[indptr[i] : indptr[i + 1]] if len(indptr) > 1 else index[:0]
+    if len(times) < 3:
+        return None
+    if isinstance(times, pd.DatetimeIndex):
+        return _infer_freq(times)
+    diffs = np.diff(times.to_numpy())
+    return int(diffs[0]) if diffs[0] > 0 and (diffs == diffs[0]).all() else None
+
+
+def _on_shared_grid(index: pd.Index, indptr: np.ndarray, freq: Any) -> np.ndarray:
+    """Whether each series steps by exactly one ``freq`` between consecutive observations."""
+    n = len(indptr) - 1
+    if freq is None or len(index) == 0:
+        return np.zeros(n, dtype=bool)
+    if isinstance(index, pd.DatetimeIndex):
+        grid = pd.date_range(index.min(), index.max(), freq=freq)
+        if len(grid) > 4 * len(index) + 10_000:  # a sparse panel: check series one by one
+            return np.zeros(n, dtype=bool)
+        position = grid.get_indexer(index)
+    else:
+        offset = index.to_numpy() - index.min()
+        position = np.where(offset % int(freq) == 0, offset // int(freq), -1)
+    series = np.repeat(np.arange(n), np.diff(indptr))
+    bad = position < 0
+    pair_bad = np.diff(position) != 1
+    same_series = series[1:] == series[:-1]
+    bad[1:] |= pair_bad & same_series
+    return np.bincount(series, weights=bad, minlength=n) == 0
+
+
 @dataclass(frozen=True)
 class Calendar:
     """Frequency and last observed time of every series.
@@ -87,10 +120,22 @@ class Calendar:
     def from_times(
         cls, ids: np.ndarray, times: pd.Series, indptr: np.ndarray, *, freq: Any = None
     ) -> Calendar:
-        """Infer each series' frequency from its (grouped, sorted) times."""
+        """Infer each series' frequency from its (grouped, sorted) times.
+
+        The common case (every series regular on one shared grid) is checked with a
+        few vectorised operations; other series are inferred and checked one by one.
+        """
         index = pd.Index(times)
+        if not isinstance(index, pd.DatetimeIndex) and isinstance(freq, str):
+            raise DataValidationError(
+                f"freq={freq!r} is a calendar frequency but the time column holds integers; "
+                "pass an integer step (e.g. freq=1) or datetimes."
+            )
+        common = freq if freq is not None else _longest_series_freq(index, indptr)
+        on_grid = _on_shared_grid(index, indptr, common)
         freqs = [
-            _series_freq(index[indptr[i] : indptr[i + 1]], ids[i], freq) for i in range(len(ids))
+            common if on_grid[i] else _series_freq(index[indptr[i] : indptr[i + 1]], ids[i], freq)
+            for i in range(len(ids))
         ]
         known = {f for f in freqs if f is not None}
         for i, f in enumerate(freqs):
