@@ -70,6 +70,8 @@ class BaseForecaster(RegressorMixin, BaseEstimator):
             type(self).__name__,
         )
         frame = self._to_frame(X, y, require_target=True)
+        if len(frame) == 0:
+            raise DataValidationError("X has no rows: there is nothing to fit.")
         covariates = [
             c for c in frame.columns if c not in (self.id_col, self.time_col, self.target_col)
         ]

@@ -95,6 +95,11 @@ def test_y_of_the_wrong_length():
         GRUForecaster().fit(df.drop(columns="y"), np.ones(5))
 
 
+def test_empty_frame():
+    with pytest.raises(DataValidationError, match="no rows"):
+        fit(make_panel().iloc[:0])
+
+
 def test_numpy_input_is_rejected_with_a_hint():
     with pytest.raises(TypeError, match="Numpy arrays carry no series ids"):
         GRUForecaster().fit(np.ones((10, 2)), np.ones(10))
