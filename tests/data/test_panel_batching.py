@@ -113,3 +113,20 @@ def test_scaler_uses_only_given_rows_and_inverts():
     np.testing.assert_allclose(back[0], p.series(0)[:, 0], rtol=1e-5)
     robust = PanelScaler.fit(p, "robust")
     assert (robust.target_scale > 0).all()
+
+
+def test_window_normalisation_subtracts_the_last_context_value():
+    p = make([9, 4])
+    series, ends = window_ends(p.lengths, 5, 2)
+    kwargs = {"context_length": 5, "horizon": 2, "future_columns": (1,)}
+    raw = WindowDataset(p.values, p.indptr, series, ends, **kwargs)[np.arange(len(series))]
+    norm = WindowDataset(p.values, p.indptr, series, ends, normalize=True, **kwargs)[
+        np.arange(len(series))
+    ]
+    last = raw.x[torch.arange(len(series)), raw.lengths - 1, 0]
+    torch.testing.assert_close(norm.level, last)
+    torch.testing.assert_close(norm.y, raw.y - last[:, None])
+    valid = torch.arange(5)[None, :] < raw.lengths[:, None]
+    torch.testing.assert_close(norm.x[..., 0], (raw.x[..., 0] - last[:, None]) * valid)
+    torch.testing.assert_close(norm.x[..., 1], raw.x[..., 1])  # covariates untouched
+    torch.testing.assert_close(norm.denormalize(norm.y), raw.y)

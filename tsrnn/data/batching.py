@@ -25,15 +25,23 @@ class Batch:
         Targets of the ``horizon`` steps after each context.
     future : Tensor of shape (B, H, F_future) or None
         Known-future covariates at the target steps.
+    level : Tensor of shape (B,) or None
+        With window normalisation, the target's last context value, subtracted from
+        the target in ``x`` and from ``y``; :meth:`denormalize` adds it back.
     """
 
     x: torch.Tensor
     lengths: torch.Tensor
     y: torch.Tensor | None = None
     future: torch.Tensor | None = None
+    level: torch.Tensor | None = None
 
     def __len__(self) -> int:
         return self.x.shape[0]
+
+    def denormalize(self, forecast: torch.Tensor) -> torch.Tensor:
+        """Undo window normalisation of a (B, H) forecast."""
+        return forecast if self.level is None else forecast + self.level[:, None]
 
 
 class WindowDataset(Dataset):
@@ -56,6 +64,10 @@ class WindowDataset(Dataset):
         Columns of ``values`` known in the future (fed at target steps).
     with_targets : bool
         Whether targets follow each window (False at predict time).
+    normalize : bool
+        Subtract each window's last observed target from its target inputs and
+        targets, so the network learns changes relative to the forecast origin
+        (with a log-transformed target: ratios).
     """
 
     def __init__(
@@ -69,6 +81,7 @@ class WindowDataset(Dataset):
         horizon: int,
         future_columns: tuple[int, ...] = (),
         with_targets: bool = True,
+        normalize: bool = False,
     ) -> None:
         pad = np.zeros((1, values.shape[1]), dtype=np.float32)
         self.values = torch.from_numpy(np.concatenate([values, pad]).astype(np.float32))
@@ -81,6 +94,7 @@ class WindowDataset(Dataset):
         self.horizon_steps = torch.arange(1, horizon + 1)
         self.future_columns = torch.tensor(future_columns, dtype=torch.long)
         self.with_targets = with_targets
+        self.normalize = normalize
 
     def __len__(self) -> int:
         return len(self.lengths)
@@ -91,13 +105,18 @@ class WindowDataset(Dataset):
         rows = self.starts[idx, None] + self.steps  # [B, C]
         rows = torch.where(self.steps < lengths[:, None], rows, self.pad_row)
         x = self.values[rows]  # [B, C, F]
-        y = future = None
+        y = future = level = None
         if self.with_targets:
             target_rows = self.global_end[idx, None] + self.horizon_steps  # [B, H]
             y = self.values[target_rows, 0]  # [B, H]
             if len(self.future_columns):
                 future = self.values[target_rows][..., self.future_columns]  # [B, H, Ff]
-        return Batch(x=x, lengths=lengths, y=y, future=future)
+        if self.normalize:
+            level = self.values[self.global_end[idx], 0]  # [B]
+            valid = self.steps < lengths[:, None]  # [B, C]
+            x[..., 0] -= level[:, None] * valid  # padding stays 0
+            y = None if y is None else y - level[:, None]
+        return Batch(x=x, lengths=lengths, y=y, future=future, level=level)
 
 
 def _identity(batch: Batch) -> Batch:

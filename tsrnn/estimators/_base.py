@@ -35,6 +35,7 @@ NEURAL_CONSTRAINTS: dict[str, list] = {
     "gradient_clip_val": [None, Interval(numbers.Real, 0, None, closed="neither")],
     "loss": [Options(frozenset(LOSSES))],
     "scaler": [Options(frozenset(SCALERS))],
+    "normalize_windows": [bool],
     "validation_size": [Interval(numbers.Integral, 0, None)],
     "early_stopping_patience": [None, Interval(numbers.Integral, 1, None)],
     "future_covariates": [None, list, tuple],
@@ -78,6 +79,7 @@ class BaseNeuralForecaster(BaseForecaster):
                 context_length=self.context_length,
                 horizon=self.horizon,
                 future_columns=future_columns,
+                normalize=self.normalize_windows,
             )
 
         seed = int(check_random_state(self.random_state).randint(0, 2**31 - 1))
@@ -140,6 +142,7 @@ class BaseNeuralForecaster(BaseForecaster):
             context_length=self.context_length,
             horizon=self.horizon,
             with_targets=False,
+            normalize=self.normalize_windows,
         )
         batch = dataset[np.arange(len(positions))]
         if future is not None:
@@ -148,7 +151,8 @@ class BaseNeuralForecaster(BaseForecaster):
                 self.scaler_.transform_covariates(future, columns), dtype=torch.float32
             )
         with torch.inference_mode():
-            out = self.network_(batch.x, batch.lengths, batch.future).double().numpy()  # [S, H]
+            out = batch.denormalize(self.network_(batch.x, batch.lengths, batch.future))  # [S, H]
+        out = out.double().numpy()
         return self.scaler_.inverse_target(out, positions)
 
     def _add_series(self, panel: Panel) -> None:

@@ -58,6 +58,10 @@ class RNNForecaster(BaseNeuralForecaster):
     scaler : {"standard", "robust", "none"}, default="standard"
         Per-series target scaling, fitted on training rows only (mean/std, or median/IQR).
         Covariates are standardised per column.
+    normalize_windows : bool, default=True
+        Subtract each window's last observed (scaled) target from its target inputs and
+        targets, so the network forecasts changes from the forecast origin; combined with a
+        log target (``TransformedTargetRegressor(func=np.log)``), ratios.
     validation_size : int, default=0
         Hold out each series' last ``validation_size`` steps as validation windows (0: none).
         The best epoch's weights are kept.
@@ -135,6 +139,7 @@ class RNNForecaster(BaseNeuralForecaster):
         gradient_clip_val: float | None = 1.0,
         loss: str = "mse",
         scaler: str = "standard",
+        normalize_windows: bool = True,
         validation_size: int = 0,
         early_stopping_patience: int | None = None,
         future_covariates: list[str] | None = None,
@@ -158,6 +163,7 @@ class RNNForecaster(BaseNeuralForecaster):
         self.gradient_clip_val = gradient_clip_val
         self.loss = loss
         self.scaler = scaler
+        self.normalize_windows = normalize_windows
         self.validation_size = validation_size
         self.early_stopping_patience = early_stopping_patience
         self.future_covariates = future_covariates

@@ -65,8 +65,8 @@ class ForecastingSystem(L.LightningModule):
         )
 
     def predict_step(self, batch: Batch, batch_idx: int) -> torch.Tensor:
-        """Point forecasts of shape (B, H)."""
-        return self(batch)
+        """Point forecasts of shape (B, H), window normalisation undone."""
+        return batch.denormalize(self(batch))
 
     def configure_optimizers(self) -> torch.optim.Optimizer:
         """Adam with the configured learning rate and weight decay."""
