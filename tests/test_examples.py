@@ -14,8 +14,12 @@ EXAMPLES = ROOT / "examples"
 def run_example(name: str, *args: str) -> str:
     env = {**os.environ, "TSRNN_EXAMPLES_FAST": "1", "MPLBACKEND": "Agg"}
     proc = subprocess.run(
-        [sys.executable, str(EXAMPLES / name), *args], cwd=ROOT, env=env,
-        capture_output=True, text=True, timeout=300,
+        [sys.executable, str(EXAMPLES / name), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     output = f"{proc.stdout}\n{proc.stderr}"
     assert proc.returncode == 0, f"{name} exited with {proc.returncode}:\n{output}"
@@ -25,7 +29,9 @@ def run_example(name: str, *args: str) -> str:
 
 def test_examples_are_all_tested():
     assert {p.name for p in EXAMPLES.glob("*.py")} == {
-        "pandas_workflow.py", "sklearn_pipeline_grid_search.py", "backtest_loop.py",
+        "pandas_workflow.py",
+        "sklearn_pipeline_grid_search.py",
+        "backtest_loop.py",
     }
 
 
@@ -54,4 +60,3 @@ def test_backtest_loop():
     assert "mean" in out
     for model in ("lstm", "seasonal_naive", "naive"):
         assert model in out
-

@@ -72,6 +72,11 @@ class TemporalSplit:
         for name, value in (("n_splits", n_splits), ("horizon", horizon)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
                 raise ParameterError(f"{name} must be an int >= 1; got {value!r}.")
+        for name, value in (("step", step), ("max_train_size", max_train_size)):
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1
+            ):
+                raise ParameterError(f"{name} must be None or an int >= 1; got {value!r}.")
         self.n_splits = n_splits
         self.horizon = horizon
         self.step = step
