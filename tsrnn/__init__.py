@@ -8,12 +8,13 @@ judged against statsmodels baselines.
 from tsrnn.baselines import NaiveForecaster, SeasonalNaiveForecaster
 from tsrnn.estimators import GRUForecaster, LSTMForecaster, RNNForecaster
 from tsrnn.exceptions import DataValidationError, ParameterError, TsrnnError
-from tsrnn.model_selection import TemporalSplit, temporal_train_test_split
+from tsrnn.model_selection import BacktestResult, TemporalSplit, backtest, temporal_train_test_split
 from tsrnn.persistence import load_forecaster, save_forecaster
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BacktestResult",
     "DataValidationError",
     "GRUForecaster",
     "LSTMForecaster",
@@ -24,6 +25,7 @@ __all__ = [
     "TemporalSplit",
     "TsrnnError",
     "__version__",
+    "backtest",
     "load_forecaster",
     "save_forecaster",
     "temporal_train_test_split",

@@ -120,7 +120,7 @@ class BaseNeuralForecaster(BaseForecaster):
             names = ", ".join(f"{panel.ids[i]!r} ({panel.lengths[i]} rows)" for i in short[:5])
             raise DataValidationError(
                 f"{len(short)} series are too short for even one training window: {names}"
-                f"{', ...' if len(short) > 5 else ''}. Each needs at least horizon + 1"
+                f"{' and others' if len(short) > 5 else ''}. Each needs at least horizon + 1"
                 f"{' + validation_size' if self.validation_size else ''} = {need} rows. Drop "
                 "them, lower horizon/validation_size, or give them later with update()."
             )
