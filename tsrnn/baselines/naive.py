@@ -1,7 +1,8 @@
-"""Classical baselines behind the same row contract as the neural forecasters.
+"""Naive and seasonal naive forecasts: repeat the last value or the last season.
 
-Each is a local model per series. Covariate columns are accepted and ignored,
-so a comparison can hand every model the same ``X``.
+Nothing is estimated, so these keep only the last season of every series and
+need no statsmodels. Covariate columns are accepted and ignored, so a
+comparison can hand every model the same ``X``.
 """
 
 from __future__ import annotations

@@ -1,0 +1,248 @@
+"""Shared machinery of the statistical baselines: one local model per series.
+
+A :class:`LocalForecaster` fits an independent statsmodels model to every
+series inside ``fit`` (in parallel with joblib when ``n_jobs`` asks for it),
+stores each series' ``horizon`` forecasts, and re-estimates the model of every
+series that ``update`` extends. A series whose
+model fails, or forecasts a non-finite value, falls back to naive forecasts
+(its last value) with a :class:`FallbackWarning`.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+
+from tsrnn._validation import Interval
+from tsrnn.base import BaseForecaster
+from tsrnn.data.calendar import season_length_of
+from tsrnn.data.panel import Panel
+
+__all__ = ["FallbackWarning", "LocalForecaster"]
+
+#: ``model(y, horizon, m) -> (forecasts, label)``; module-level or a partial, so it pickles.
+SeriesModel = Callable[[np.ndarray, int, int], tuple[np.ndarray, str]]
+
+# Fitted attributes rebuilt from ``context_`` on first access after ``load_forecaster``.
+_RESTORABLE = frozenset(
+    {
+        "forecasts_",
+        "models_",
+        "fallback_",
+        "n_fallback_",
+        "convergence_warnings_",
+        "n_convergence_warnings_",
+        "season_length_",
+    }
+)
+
+LOCAL_CONSTRAINTS: dict[str, list] = {
+    "season_length": [None, Interval(numbers.Integral, 1, None)],
+    "n_jobs": [None, Interval(numbers.Integral, 1, None), Interval(numbers.Integral, None, -1)],
+}
+
+
+class FallbackWarning(UserWarning):
+    """Some series' local models failed; those series got naive forecasts instead."""
+
+
+def require_statsmodels() -> None:
+    """Raise an ImportError with an install hint when statsmodels is missing."""
+    try:
+        import statsmodels  # noqa: F401
+    except ImportError as err:
+        raise ImportError(
+            "tsrnn's statistical baselines need statsmodels: pip install 'statsmodels>=0.14'"
+        ) from err
+
+
+def fit_series(
+    model: SeriesModel, y: np.ndarray, horizon: int, m: int
+) -> tuple[np.ndarray, str, str | None, int]:
+    """Fit one series, falling back to naive forecasts when the model fails.
+
+    Returns the forecasts, a label of the fitted model, the error message of a
+    fallback (None when the model worked) and the number of statsmodels
+    ``ConvergenceWarning`` raised (all warnings are silenced).
+    """
+    y = np.asarray(y, dtype=np.float64)
+    if np.ptp(y) == 0.0:  # every model's forecast of a constant series is that constant
+        return np.full(horizon, y[-1]), "constant", None, 0
+    error = None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            forecast, label = model(y, horizon, m)
+            forecast = np.asarray(forecast, dtype=np.float64).reshape(-1)
+            if forecast.shape != (horizon,) or not np.isfinite(forecast).all():
+                raise FloatingPointError(f"the forecasts are not {horizon} finite values")
+        except ImportError:
+            raise
+        except Exception as err:  # any statsmodels failure: fall back, report below
+            forecast, label = np.full(horizon, y[-1]), "naive (fallback)"
+            error = f"{type(err).__name__}: {err}"
+    n_convergence = sum(w.category.__name__ == "ConvergenceWarning" for w in caught)
+    return forecast, label, error, n_convergence
+
+
+class LocalForecaster(BaseForecaster):
+    """Base of the statistical baselines: one statsmodels model per series, fitted in ``fit``.
+
+    Subclasses define their parameters (including ``season_length`` and
+    ``n_jobs``) and ``_series_model``, which returns a picklable callable
+    ``model(y, horizon, m) -> (forecasts, label)`` fitted to one series ``y``
+    (float64) with season length ``m``.
+
+    ``fit`` keeps every series' full history in ``context_`` and stores its
+    forecasts in ``forecasts_``. ``update`` appends observations and
+    **re-estimates** the model of each series it touches (local statistical
+    models have no state to carry forward), so later forecasts start after the
+    new observations. After :func:`~tsrnn.persistence.load_forecaster` the fitted
+    attributes are recomputed from ``context_`` on first use, which gives the
+    same forecasts since fitting is deterministic.
+    """
+
+    _parameter_constraints: dict[str, list] = LOCAL_CONSTRAINTS
+
+    def fit(self, X: Any, y: Any = None) -> LocalForecaster:
+        """Fit one model per series on a long table of histories.
+
+        Parameters
+        ----------
+        X : DataFrame or Series
+            Long frame with ``id_col``, ``time_col`` (covariate columns are
+            accepted and ignored) and ``target_col`` when ``y`` is None; or a
+            ``pd.Series`` with a ``DatetimeIndex``; or a wide frame.
+        y : array-like of shape (n_rows,), optional
+            Target aligned with the rows of ``X``.
+
+        Returns
+        -------
+        self
+
+        Warns
+        -----
+        FallbackWarning
+            When the model failed on some series (they get naive forecasts;
+            see ``fallback_`` and ``n_fallback_``).
+        """
+        super().fit(X, y)  # validates, builds calendar_ and context_ (full histories)
+        for name in _RESTORABLE & set(vars(self)):
+            delattr(self, name)
+        self._fit_local(np.arange(self.calendar_.n_series), stacklevel=3)
+        return self
+
+    def update(self, X: Any, y: Any = None) -> LocalForecaster:
+        """Append new observations and re-estimate the models of the series they extend.
+
+        Local statistical models carry no state forward, so every series that
+        gets rows is refitted on its extended history (a series not seen
+        before gets a model of its own); later forecasts start after the new
+        rows. Other series keep their models and forecasts.
+
+        Parameters
+        ----------
+        X : DataFrame or Series
+            New rows, in any of the forms :meth:`fit` accepts; rows of a known
+            series must continue its history without gaps.
+        y : array-like of shape (n_rows,), optional
+            Their targets, when not a column of ``X``.
+
+        Returns
+        -------
+        self
+        """
+        return super().update(X, y)  # the hooks below refit the touched series
+
+    # ----------------------------------------------------------------- hooks
+    def _series_model(self) -> SeriesModel:
+        raise NotImplementedError
+
+    def _fit_panel(self, panel: Panel) -> None:
+        """Nothing here: ``fit`` fits the models once ``calendar_`` gives each series' season."""
+        require_statsmodels()
+
+    def _forecast_panel(self, positions: np.ndarray, future: np.ndarray | None) -> np.ndarray:
+        return self.forecasts_[positions]
+
+    def _context_size(self) -> int | None:
+        return None
+
+    def _append_known(self, frame: pd.DataFrame, columns: list[str]) -> None:
+        super()._append_known(frame, columns)
+        touched = self.calendar_.positions(pd.unique(frame[self.id_col]), action="update")
+        self._fit_local(np.sort(touched), stacklevel=5)
+
+    def _append_new(self, frame: pd.DataFrame, columns: list[str]) -> None:
+        start = self.calendar_.n_series
+        super()._append_new(frame, columns)
+        self._fit_local(np.arange(start, self.calendar_.n_series), stacklevel=5)
+
+    # ----------------------------------------------------------------- fitting
+    def _seasons(self) -> np.ndarray:
+        if self.season_length is not None:
+            return np.full(self.calendar_.n_series, self.season_length, dtype=np.int64)
+        return np.array([season_length_of(f) for f in self.calendar_.freq], dtype=np.int64)
+
+    def _fit_local(self, positions: np.ndarray, *, stacklevel: int) -> None:
+        """(Re)fit the models of the series at ``positions`` and store their results."""
+        state = vars(self)
+        n = self.calendar_.n_series
+        if "forecasts_" not in state:  # first fit, or restored by load_forecaster
+            positions = np.arange(n)
+            state.update(
+                forecasts_=np.full((n, self.horizon), np.nan),
+                models_=[""] * n,
+                fallback_=np.zeros(n, dtype=bool),
+                convergence_warnings_=np.zeros(n, dtype=np.int64),
+            )
+        grow = n - len(self.forecasts_)
+        if grow > 0:  # series first seen in update()
+            self.forecasts_ = np.vstack([self.forecasts_, np.full((grow, self.horizon), np.nan)])
+            self.models_ = self.models_ + [""] * grow
+            self.fallback_ = np.concatenate([self.fallback_, np.zeros(grow, dtype=bool)])
+            self.convergence_warnings_ = np.concatenate(
+                [self.convergence_warnings_, np.zeros(grow, dtype=np.int64)]
+            )
+        self.season_length_ = self._seasons()
+        model = self._series_model()
+        jobs = (
+            (model, self.context_.series(p)[:, 0], self.horizon, int(self.season_length_[p]))
+            for p in positions
+        )
+        if self.n_jobs in (None, 1) or len(positions) < 2:
+            results = [fit_series(*job) for job in jobs]
+        else:
+            results = Parallel(n_jobs=self.n_jobs)(delayed(fit_series)(*job) for job in jobs)
+        errors = []
+        for p, (forecast, label, error, n_convergence) in zip(positions, results, strict=True):
+            self.forecasts_[p] = forecast
+            self.models_[p] = label
+            self.fallback_[p] = error is not None
+            self.convergence_warnings_[p] = n_convergence
+            if error is not None:
+                errors.append(f"{self.calendar_.ids[p]!r} ({error})")
+        self.n_fallback_ = int(self.fallback_.sum())
+        self.n_convergence_warnings_ = int(self.convergence_warnings_.sum())
+        if errors:
+            shown = "; ".join(errors[:3]) + (" ..." if len(errors) > 3 else "")
+            warnings.warn(
+                f"{type(self).__name__}: the model failed on {len(errors)} of {len(positions)} "
+                f"series, which get naive forecasts instead: {shown}. See fallback_.",
+                FallbackWarning,
+                stacklevel=stacklevel,
+            )
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called when normal lookup fails: rebuild fitted results after load_forecaster.
+        state = vars(self)
+        if name in _RESTORABLE and "context_" in state and "calendar_" in state:
+            self._fit_local(np.arange(self.calendar_.n_series), stacklevel=3)
+            return state[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
