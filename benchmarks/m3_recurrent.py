@@ -1,0 +1,73 @@
+"""Recurrent forecasters on one M3 category: sMAPE of single seeds and of their median.
+
+An experiment harness for issue 3 (accuracy against the statsmodels baselines), not the
+finished benchmark. The target is modelled on the log scale, windows are normalised
+to their last observation (``normalize_windows``), and the context is ``ctx`` times the
+horizon. Example (about 1 minute per seed on 2 idle cores)::
+
+    python benchmarks/m3_recurrent.py --category monthly --epochs 20 --learning-rate 3e-3
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+import torch
+
+from tsrnn import RNNForecaster
+from tsrnn.datasets import M3_HORIZONS, load_m3
+from tsrnn.metrics import smape
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--category", default="monthly", choices=sorted(M3_HORIZONS))
+    parser.add_argument("--limit", type=int, default=None, help="first N series only")
+    parser.add_argument("--cell", default="lstm", choices=["rnn", "lstm", "gru"])
+    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--hidden-size", type=int, default=32)
+    parser.add_argument("--ctx", type=float, default=1.25, help="context length / horizon")
+    parser.add_argument("--learning-rate", type=float, default=3e-3)
+    parser.add_argument("--batch-size", type=int, default=256)
+    parser.add_argument("--seeds", type=int, default=1)
+    parser.add_argument("--no-log", action="store_true", help="model the raw target")
+    parser.add_argument("--no-window-normalization", action="store_true")
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+
+    train, test = load_m3(args.category, limit=args.limit)
+    horizon = M3_HORIZONS[args.category]
+    if not args.no_log:
+        train = train.assign(y=np.log(train["y"]))
+    rows = test[["unique_id", "ds"]]
+    forecasts, start = [], time.perf_counter()
+    for seed in range(args.seeds):
+        est = RNNForecaster(
+            cell=args.cell,
+            horizon=horizon,
+            context_length=max(2, round(args.ctx * horizon)),
+            hidden_size=args.hidden_size,
+            max_epochs=args.epochs,
+            learning_rate=args.learning_rate,
+            batch_size=args.batch_size,
+            random_state=seed,
+            normalize_windows=not args.no_window_normalization,
+        ).fit(train)
+        yhat = est.predict(rows)
+        forecasts.append(yhat if args.no_log else np.exp(yhat))
+        print(
+            f"seed {seed}: sMAPE {smape(test['y'], forecasts[-1]):.3f} ({est.n_windows_} windows)",
+            flush=True,
+        )
+    median = np.median(np.vstack(forecasts), axis=0)
+    print(
+        f"{args.category}, {test['unique_id'].nunique()} series: median of {args.seeds} "
+        f"seed(s) sMAPE {smape(test['y'], median):.3f} in {time.perf_counter() - start:.0f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()
