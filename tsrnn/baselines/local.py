@@ -190,18 +190,17 @@ class LocalForecaster(BaseForecaster):
             return np.full(self.calendar_.n_series, self.season_length, dtype=np.int64)
         return np.array([season_length_of(f) for f in self.calendar_.freq], dtype=np.int64)
 
-    def _fit_local(self, positions: np.ndarray, *, stacklevel: int) -> None:
-        """(Re)fit the models of the series at ``positions`` and store their results."""
-        state = vars(self)
-        n = self.calendar_.n_series
+    def _grow_state(self) -> bool:
+        """Size the per-series results to ``calendar_``; return True if none existed."""
+        state, n = vars(self), self.calendar_.n_series
         if "forecasts_" not in state:  # first fit, or restored by load_forecaster
-            positions = np.arange(n)
             state.update(
                 forecasts_=np.full((n, self.horizon), np.nan),
                 models_=[""] * n,
                 fallback_=np.zeros(n, dtype=bool),
                 convergence_warnings_=np.zeros(n, dtype=np.int64),
             )
+            return True
         grow = n - len(self.forecasts_)
         if grow > 0:  # series first seen in update()
             self.forecasts_ = np.vstack([self.forecasts_, np.full((grow, self.horizon), np.nan)])
@@ -210,6 +209,12 @@ class LocalForecaster(BaseForecaster):
             self.convergence_warnings_ = np.concatenate(
                 [self.convergence_warnings_, np.zeros(grow, dtype=np.int64)]
             )
+        return False
+
+    def _fit_local(self, positions: np.ndarray, *, stacklevel: int) -> None:
+        """(Re)fit the models of the series at ``positions`` and store their results."""
+        if self._grow_state():
+            positions = np.arange(self.calendar_.n_series)
         self.season_length_ = self._seasons()
         model = self._series_model()
         jobs = (
