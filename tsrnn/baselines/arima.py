@@ -13,14 +13,15 @@ with :math:`B` the backshift operator. For each series:
    passes the M4 90% autocorrelation test
    (:func:`~tsrnn.baselines.seasonality.seasonality_test`), else 0.
 2. **Differencing** :math:`d \le` ``max_d``: difference while the KPSS test
-   rejects stationarity at 5% (short lag truncation
-   :math:`\lfloor 4 (n/100)^{1/4} \rfloor`), as ``auto.arima``'s ``ndiffs``
+   rejects level stationarity at 5% (lag truncation
+   :math:`\lfloor 3\sqrt{n}/13 \rfloor`), as ``ndiffs`` in R's forecast package
    (Hyndman & Khandakar, 2008). AIC cannot choose :math:`d` or :math:`D`:
    models with different differencing have likelihoods of different data.
 3. **Orders** by AIC over :math:`p \le` ``max_p``, :math:`q \le` ``max_q`` and,
    when :math:`D = 1`, :math:`(P, Q) \in \{(0,0), (1,0), (0,1)\}`; with and
-   without a constant when :math:`d + D = 0` (a mean) or a drift when
-   :math:`d + D = 1`. Each model is fitted by exact maximum likelihood with
+   without the constant :math:`c` when :math:`d + D \le 1` (a mean when
+   :math:`d + D = 0`, a drift when :math:`d + D = 1`). Each model is fitted
+   by exact maximum likelihood with
    ``statsmodels.tsa.statespace.sarimax.SARIMAX`` (stationary, invertible).
 
 References
@@ -53,7 +54,7 @@ def kpss_ndiffs(y: np.ndarray, max_d: int) -> int:
 
     d = 0
     while d < max_d and len(y) >= 4 and np.ptp(y) > 0:
-        lags = max(1, int(4 * (len(y) / 100) ** 0.25))
+        lags = int(3 * np.sqrt(len(y)) / 13)  # R forecast's ndiffs
         try:
             p_value = kpss(y, regression="c", nlags=lags)[1]
         except (ValueError, ZeroDivisionError, np.linalg.LinAlgError):
@@ -69,7 +70,9 @@ def _label(order: tuple, seasonal_order: tuple, trend: str) -> str:
     text = f"ARIMA({p},{d},{q})"
     if seasonal_order[3] > 1:
         text += "({},{},{})[{}]".format(*seasonal_order)
-    return text + {"n": "", "c": " with mean", "t": " with drift"}[trend]
+    if trend == "n":
+        return text
+    return text + (" with mean" if d + seasonal_order[1] == 0 else " with drift")
 
 
 def arima_series(
@@ -81,7 +84,7 @@ def arima_series(
     big_d = int(seasonal and m > 1 and seasonality_test(y, m))
     d = kpss_ndiffs(y[m:] - y[:-m] if big_d else y, max_d)
     seasonal_pq = ((0, 0), (1, 0), (0, 1)) if big_d else ((0, 0),)
-    trends = {0: ("c", "n"), 1: ("t", "n")}.get(d + big_d, ("n",))
+    trends = ("c", "n") if d + big_d <= 1 else ("n",)  # SARIMAX: c acts on the differences
     best, errors = None, []
     for p, q, (sp, sq), trend in product(range(max_p + 1), range(max_q + 1), seasonal_pq, trends):
         order, seasonal_order = (p, d, q), (sp, big_d, sq, m if big_d else 0)
@@ -119,7 +122,7 @@ class ARIMAForecaster(LocalForecaster):
         Steps forecast.
     max_p, max_q : int, default=2
         Largest autoregressive and moving-average orders searched.
-    max_d : int, default=1
+    max_d : int, default=2
         Largest number of (non-seasonal) differences.
     seasonal : bool, default=True
         Allow seasonal differencing and seasonal AR/MA terms.
@@ -159,7 +162,7 @@ class ARIMAForecaster(LocalForecaster):
     >>> train, _ = load_m3("yearly", limit=2)
     >>> est = ARIMAForecaster(horizon=6, max_p=1, max_q=1).fit(train)
     >>> est.models_
-    ['ARIMA(0,1,1) with drift', 'ARIMA(1,0,0) with mean']
+    ['ARIMA(0,2,0)', 'ARIMA(0,1,0)']
     """
 
     _parameter_constraints: dict[str, list] = {
@@ -176,7 +179,7 @@ class ARIMAForecaster(LocalForecaster):
         horizon: int = 12,
         max_p: int = 2,
         max_q: int = 2,
-        max_d: int = 1,
+        max_d: int = 2,
         seasonal: bool = True,
         season_length: int | None = None,
         n_jobs: int | None = None,
