@@ -40,8 +40,8 @@ def diebold_mariano(
     Examples
     --------
     >>> rng = np.random.default_rng(0)
-    >>> e = rng.normal(size=200)
-    >>> stat, p = diebold_mariano(np.abs(e), np.abs(e) + 0.5)
+    >>> e_a, e_b = rng.normal(size=200), 2 * rng.normal(size=200)
+    >>> stat, p = diebold_mariano(np.abs(e_a), np.abs(e_b))
     >>> bool(stat < 0 and p < 0.01)
     True
     """
@@ -54,7 +54,7 @@ def diebold_mariano(
     centred = d - d.mean()
     gamma = [centred[k:] @ centred[: t - k] / t for k in range(min(h, t))]
     variance = (gamma[0] + 2 * sum(gamma[1:])) / t
-    if not variance > 0:
+    if not variance > 1e-12 * max(float(d @ d) / t, 1e-300) / t:  # constant up to rounding
         return float("nan"), float("nan")
     correction = np.sqrt((t + 1 - 2 * h + h * (h - 1) / t) / t)
     statistic = float(correction * d.mean() / np.sqrt(variance))
@@ -105,7 +105,7 @@ def panel_diebold_mariano(
     if not np.isfinite(means).all():
         raise ValueError("The losses contain NaN or inf; drop those forecast rows first.")
     spread = means.std(ddof=1)
-    if not spread > 0:
+    if not spread > 1e-6 * max(float(np.abs(means).max()), 1e-300):  # constant up to rounding
         return float("nan"), float("nan")
     statistic = float(means.mean() / (spread / np.sqrt(len(means))))
     return statistic, float(2 * stats.t.sf(abs(statistic), df=len(means) - 1))
