@@ -51,6 +51,8 @@ class Comparison:
         The training rows (id, time, target), for plots and MASE.
     reference : str or None
         The best baseline, which the Diebold-Mariano tests compare against.
+    naive2 : tuple of float
+        Naive2's mean sMAPE and MASE on the same rows (the OWA reference).
     figure_path : Path or None
         Where the figure was saved, when ``compare(plot=...)`` was given.
     """
@@ -62,6 +64,7 @@ class Comparison:
     history: pd.DataFrame
     reference: str | None
     columns: tuple[str, str, str] = ("unique_id", "ds", "y")
+    naive2: tuple[float, float] = (float("nan"), float("nan"))
     figure_path: Path | None = field(default=None)
 
     def to_markdown(self, digits: int = 3) -> str:
@@ -303,7 +306,14 @@ def compare(
         ignore_index=True,
     )
     result = Comparison(
-        board.reset_index(drop=True), per_horizon, forecasts, scores, history, reference, cols
+        board.reset_index(drop=True),
+        per_horizon,
+        forecasts,
+        scores,
+        history,
+        reference,
+        cols,
+        naive2=(float(n2_smape), float(n2_mase)),
     )
     if plot is not None:
         result.plot(plot, n_examples=n_examples)
