@@ -1,4 +1,4 @@
-"""The M4 seasonality test and classical deseasonalisation (see :mod:`tsrnn.data.seasonal`)."""
+"""The M4 seasonality test and classical deseasonalisation (in ``tsrnn.data.seasonal``)."""
 
 from tsrnn.data.seasonal import deseasonalize, seasonal_indices, seasonality_test
 

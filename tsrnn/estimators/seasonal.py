@@ -169,6 +169,26 @@ class DeseasonalizedForecaster(RegressorMixin, BaseEstimator):
         steps = self.calendar_.locate(positions, pd.Index(rows[self.time_col]), horizon)
         return self._factors(positions, self.n_obs_[positions] + steps - 1)
 
+    def future_frame(self, horizon: int | None = None) -> pd.DataFrame:
+        """The id and time rows of the next ``horizon`` steps of every series.
+
+        Parameters
+        ----------
+        horizon : int, optional
+            Steps per series; defaults to the wrapped forecaster's ``horizon``.
+
+        Returns
+        -------
+        DataFrame
+        """
+        check_is_fitted(self)
+        steps = estimator_horizon(self.estimator_) if horizon is None else horizon
+        cal = self.calendar_
+        times = [cal.future(p, steps) for p in range(cal.n_series)]
+        return pd.DataFrame(
+            {self.id_col: np.repeat(cal.ids, steps), self.time_col: times[0].append(times[1:])}
+        )
+
     def predict(self, X: Any) -> np.ndarray:
         """Forecasts of the rows of ``X``, multiplied by their seasonal indices.
 

@@ -54,12 +54,12 @@ def m3_recurrent(
     """The default M3 forecaster of tsrnn: a median ensemble of recurrent nets on adjusted logs.
 
     The recipe (each step measured in ``docs/benchmarks.md``): seasonal series are
-    divided by their classical seasonal indices (:class:`DeseasonalizedForecaster`,
+    divided by their classical seasonal indices (:class:`~tsrnn.DeseasonalizedForecaster`,
     M4 90% test), the target is modelled on the log scale
     (``TransformedTargetRegressor``), every input window is normalised to its last
     observation, the context is 1.25 x the horizon, a one-layer network of 32 units
     trains 20 epochs with Adam (lr 3e-3, batch 256), and the forecasts of ``seeds``
-    networks are combined by their median (:class:`EnsembleForecaster`).
+    networks are combined by their median (:class:`~tsrnn.EnsembleForecaster`).
 
     Parameters
     ----------
@@ -168,7 +168,9 @@ def run_m3(
     categories : sequence of str, default=all four
         M3 categories; with all four the leaderboard adds ``category == "all"``.
     models : sequence of str, default=DEFAULT_MODELS
-        Names in :data:`M3_MODELS`.
+        Names in ``M3_MODELS``: ``tsrnn`` (the default ensemble), ``lstm`` and ``gru``
+        (one network), and the baselines ``naive``, ``snaive``, ``naive2``, ``ses``,
+        ``holt``, ``damped``, ``theta``, ``ets``, ``arima``.
     limit : int, optional
         First ``limit`` series (by name) of each category, for quick runs.
     out_dir : str or Path, default="m3-benchmark"
