@@ -226,7 +226,7 @@ def _fill_grid(
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else []
     bounds = np.append(starts, len(ordered)).astype(np.int64)
     times = pd.Index(ordered[time_col])
-    grids, ids = [], []
+    grids, ids, complete = [], [], True
     for s, e in zip(bounds[:-1], bounds[1:], strict=True):
         t = times[s:e]
         if len(t) < 3 and freq is None:
@@ -238,7 +238,8 @@ def _fill_grid(
             else:
                 grids.append(pd.Index(np.arange(t[0], t[-1] + 1, int(step))))
         ids.append(np.repeat(ordered[id_col].iloc[s], len(grids[-1])))
-    if sum(map(len, grids)) == len(ordered):
+        complete = complete and grids[-1].equals(t)
+    if complete:
         return ordered
     full = pd.DataFrame(
         {id_col: np.concatenate(ids), time_col: grids[0].append(grids[1:]) if grids else []}
