@@ -138,7 +138,9 @@ class BaseForecaster(RegressorMixin, BaseEstimator):
             Steps to forecast, at most the fitted ``horizon`` (the default).
         X : DataFrame, optional
             Known-future covariates at the forecast rows (``id_col``, ``time_col``,
-            covariates); required when the model uses ``future_covariates``.
+            covariates); required when the model uses ``future_covariates``. With
+            irregular timestamps (``irregular=True``) its rows are the future times
+            themselves: the first ``horizon`` rows of every series are forecast.
 
         Returns
         -------

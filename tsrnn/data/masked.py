@@ -148,5 +148,6 @@ class TimeAwareWindowDataset(WindowDataset):
         if self.elapsed:
             since = (self.clock[target_rows] - self.clock[end][:, None]).float()  # [B, H]
             feature = elapsed_feature(since, self.horizon)[..., None]  # [B, H, 1]
-            batch.future = feature if batch.future is None else torch.cat([batch.future, feature], -1)
+            known = batch.future
+            batch.future = feature if known is None else torch.cat([known, feature], -1)
         return batch

@@ -21,7 +21,8 @@ KW = {"id_col": "unique_id", "time_col": "ds", "target_col": "y", "covariates": 
 
 
 def build(df, **params):
-    return time_aware_panel(df, **KW, **{"freq": None, "irregular": False, "missing": "mask", **params})
+    settings = {"freq": None, "irregular": False, "missing": "mask", **params}
+    return time_aware_panel(df, **KW, **settings)
 
 
 def test_grid_gaps_become_missing_rows():
