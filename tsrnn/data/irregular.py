@@ -10,7 +10,7 @@ Two opt-ins of the neural forecasters meet here (the default path never comes he
   ``k``-th future row of a series is its forecast step ``k``.
 
 Either way the panel gains three internal columns after the target and covariates (see
-:data:`TIME_COLUMNS`), computed once on the whole history so that any tail of it keeps
+``TIME_COLUMNS``), computed once on the whole history so that any tail of it keeps
 what the network needs.
 """
 
@@ -53,7 +53,7 @@ class IrregularCalendar(Calendar):
     Parameters
     ----------
     ids, last_time, freq
-        As in :class:`~tsrnn.data.calendar.Calendar`.
+        As in ``tsrnn.data.calendar.Calendar``.
     unit : float
         The time unit of the gap features: the median gap between consecutive
         observations (nanoseconds for datetimes).
@@ -128,7 +128,7 @@ def time_aware_panel(
     irregular: bool,
     missing: str,
 ) -> tuple[Panel, Calendar]:
-    """Validate ``frame`` and build the panel (with :data:`TIME_COLUMNS`) and its calendar.
+    """Validate ``frame`` and build the panel (with ``TIME_COLUMNS``) and its calendar.
 
     Examples
     --------
@@ -178,7 +178,7 @@ def time_aware_panel(
 
 
 def with_time_columns(panel: Panel, gap: np.ndarray) -> Panel:
-    """Append :data:`TIME_COLUMNS` to a panel whose target may be NaN (never in a first row).
+    """Append ``TIME_COLUMNS`` to a panel whose target may be NaN (never in a first row).
 
     Examples
     --------

@@ -78,7 +78,7 @@ class TimeAwareWindowDataset(WindowDataset):
     Parameters
     ----------
     values : ndarray of shape (n_obs, 1 + n_covariates + 3)
-        A scaled time-aware panel (:func:`scale_time_aware`): target with NaN where
+        A scaled time-aware panel (see ``scale_time_aware``): target with NaN where
         missing, covariates, then ``_filled``, ``_delta``, ``_gap``.
     indptr, series, ends, context_length, horizon, future_columns, with_targets, normalize
         As in :class:`~tsrnn.data.batching.WindowDataset`; the level of window
