@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
+import pandas as pd
 import torch
 from sklearn.utils import check_random_state
 from torch import nn
@@ -12,6 +15,7 @@ from torch import nn
 from tsrnn._validation import Interval, Options
 from tsrnn.base import BaseForecaster
 from tsrnn.data.batching import WindowDataset, window_loader
+from tsrnn.data.calendar import Calendar
 from tsrnn.data.panel import Panel
 from tsrnn.data.scaling import SCALERS, PanelScaler
 from tsrnn.data.windowing import temporal_split
@@ -59,7 +63,7 @@ class BaseNeuralForecaster(BaseForecaster):
 
     def _time_aware(self) -> bool:
         """Whether missing targets or uneven times are allowed (``tsrnn.data.irregular``)."""
-        return self.missing == "mask" or self.irregular
+        return getattr(self, "missing", "raise") == "mask" or getattr(self, "irregular", False)
 
     def _network_sizes(self) -> tuple[int, int]:
         """Input features per context step and known-future features per target step."""
@@ -67,18 +71,27 @@ class BaseNeuralForecaster(BaseForecaster):
             return time_aware.network_sizes(self)
         return 1 + len(self.covariates_), len(self.future_covariates_)
 
-    def _frame_to_panel(self, frame, covariates):  # noqa: D102
+    def _frame_to_panel(  # noqa: D102
+        self, frame: pd.DataFrame, covariates: list[str]
+    ) -> tuple[Panel, Calendar]:
         if self._time_aware():
             return time_aware.frame_to_panel(self, frame, covariates)
         return super()._frame_to_panel(frame, covariates)
 
-    def _future_inputs(self, frame, positions, series, inverse, steps):  # noqa: D102
+    def _future_inputs(  # noqa: D102
+        self,
+        frame: pd.DataFrame,
+        positions: np.ndarray,
+        series: np.ndarray,
+        inverse: np.ndarray,
+        steps: np.ndarray,
+    ) -> np.ndarray | None:
         future = super()._future_inputs(frame, positions, series, inverse, steps)
         if self._time_aware():
             return time_aware.future_inputs(self, frame, positions, inverse, steps, future)
         return future
 
-    def update(self, X, y=None):  # noqa: D102
+    def update(self, X: Any, y: Any = None) -> BaseNeuralForecaster:  # noqa: D102
         if getattr(self, "calendar_", None) is not None and self._time_aware():
             time_aware.refuse_update(self)
         return super().update(X, y)
@@ -131,7 +144,7 @@ class BaseNeuralForecaster(BaseForecaster):
         self.history_ = history.history
         self.n_windows_ = len(train[0])
 
-    def _dataset_factory(self, panel: Panel):
+    def _dataset_factory(self, panel: Panel) -> Callable[[tuple], WindowDataset]:
         self.scaler_ = PanelScaler.fit(
             panel.head(panel.lengths - self.validation_size), self.scaler
         )
