@@ -47,8 +47,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--horizon", type=int, default=None,
                         help="holdout observations per series (24 for elecdemand, 6 monthly)")
     parser.add_argument("--context-length", type=int, default=None)
-    parser.add_argument("--epochs", type=int, default=1 if FAST else 8)
-    parser.add_argument("--seeds", type=int, default=1 if FAST else 3)
+    parser.add_argument("--epochs", type=int, default=1 if FAST else 16)
+    parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument("--seeds", type=int, default=1 if FAST else 5)
     parser.add_argument("--series", type=int, default=3 if FAST else None)
     parser.add_argument("--threads", type=int, default=1)
     return parser.parse_args()
@@ -110,7 +111,7 @@ def main() -> None:
                          "b": test.groupby("unique_id")["ds"].max()})
     grid_horizon = max(len(pd.date_range(a, b, freq=freq)) - 1 for a, b in ends.to_numpy())
     common = dict(context_length=12 if FAST else context, hidden_size=4 if FAST else 32,
-                  max_epochs=args.epochs, learning_rate=3e-3, batch_size=128)
+                  max_epochs=args.epochs, learning_rate=args.learning_rate, batch_size=128)
     results: dict[str, list[dict[str, float]]] = {}
     last = train.groupby("unique_id")["y"].last()
     results["carry-forward"] = [scores(test, train, test["unique_id"].map(last).to_numpy())]
