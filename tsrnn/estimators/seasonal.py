@@ -109,6 +109,16 @@ class DeseasonalizedForecaster(RegressorMixin, BaseEstimator):
             out[rows] = cycle[index[rows] % len(cycle)]
         return out
 
+    def _order(self, frame: pd.DataFrame) -> np.ndarray:
+        """Validate ``frame`` (target and times; covariates are the wrapped model's business)."""
+        return check_long_frame(
+            frame,
+            id_col=self.id_col,
+            time_col=self.time_col,
+            target_col=self.target_col,
+            covariates=[],
+        )
+
     def _split_target(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
         if self.target_col not in frame:
             raise DataValidationError(
@@ -136,13 +146,7 @@ class DeseasonalizedForecaster(RegressorMixin, BaseEstimator):
         )
         frame = self._long(X, y)
         features, target = self._split_target(frame)
-        order = check_long_frame(
-            frame,
-            id_col=self.id_col,
-            time_col=self.time_col,
-            target_col=self.target_col,
-            covariates=[],
-        )
+        order = self._order(frame)
         panel, times = frame_to_panel(
             frame, order, id_col=self.id_col, time_col=self.time_col, columns=[self.target_col]
         )
@@ -247,13 +251,7 @@ class DeseasonalizedForecaster(RegressorMixin, BaseEstimator):
         frame = self._long(X, y)
         features, target = self._split_target(frame)
         positions = self.calendar_.positions(frame[self.id_col].to_numpy(), action="update")
-        order = check_long_frame(
-            frame,
-            id_col=self.id_col,
-            time_col=self.time_col,
-            target_col=self.target_col,
-            covariates=[],
-        )
+        order = self._order(frame)
         ordered = positions[order]
         first = np.r_[True, ordered[1:] != ordered[:-1]]
         counts = np.diff(np.r_[np.flatnonzero(first), len(order)])
