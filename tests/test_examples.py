@@ -32,6 +32,7 @@ def test_examples_are_all_tested():
         "pandas_workflow.py",
         "sklearn_pipeline_grid_search.py",
         "backtest_loop.py",
+        "irregular_series.py",
     }
 
 
@@ -60,3 +61,11 @@ def test_backtest_loop():
     assert "mean" in out
     for model in ("lstm", "seasonal_naive", "naive"):
         assert model in out
+
+
+def test_irregular_series():
+    out = run_example("irregular_series.py")
+    assert "removed" in out and "(30%, seed 0)" in out
+    for model in ("carry-forward", "gaps ignored", "irregular=True", 'missing="mask"'):
+        assert model in out
+    assert "Holdout accuracy" in out and "smape" in out and "mase" in out

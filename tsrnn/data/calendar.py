@@ -61,7 +61,9 @@ def _raise_irregular(times: pd.Index, series_id: Any, freq: Any, expected: Any) 
     raise DataValidationError(
         f"Series {series_id!r} has irregular timestamps: observation {at} is at {times[at]}, "
         f"but a regular step of {freq} from {times[0]} puts it at {expected[at]}. tsrnn needs "
-        "a regular frequency: resample (df.resample), fill the gaps, or pass freq= explicitly."
+        "a regular frequency: resample (df.resample), fill the gaps, or pass freq= explicitly. "
+        "Neural forecasters can also take missing steps as missing values (missing='mask') or "
+        "uneven times as they are (irregular=True)."
     )
 
 
@@ -115,6 +117,9 @@ class Calendar:
     ids: np.ndarray
     last_time: pd.Index
     freq: list
+
+    #: Whether future times follow from a regular step (see ``tsrnn.data.irregular``).
+    regular = True
 
     @classmethod
     def from_times(

@@ -57,7 +57,17 @@ class GRUForecaster(RNNForecaster):
         prediction rows. Other covariates are past-only.
     freq : str, int or None, default=None
         Frequency of the time column (pandas alias, or step for integer times); inferred per
-        series when None.
+        series when None. With ``irregular=True``: the step of future times after the last
+        observation used by :meth:`forecast` (None: give the future times explicitly).
+    missing : {"raise", "mask"}, default="raise"
+        NaN targets raise a clear error; with ``"mask"`` they are missing values: the network
+        sees an observed flag and the time since the last observation, the loss ignores
+        missing targets, and steps absent from a regular grid count as missing. See
+        :doc:`/user_guide/irregular`.
+    irregular : bool, default=False
+        Accept uneven timestamps: train on the sequence of observations with the time gap to
+        the previous one as an input; the ``k``-th future row of a series is step ``k`` and its
+        time since the last observation is a known-future input.
     id_col : str, default="unique_id"
         Series id column of ``X``.
     time_col : str, default="ds"
@@ -128,6 +138,8 @@ class GRUForecaster(RNNForecaster):
         early_stopping_patience: int | None = None,
         future_covariates: list[str] | None = None,
         freq: str | int | None = None,
+        missing: str = "raise",
+        irregular: bool = False,
         id_col: str = "unique_id",
         time_col: str = "ds",
         target_col: str = "y",
@@ -151,6 +163,8 @@ class GRUForecaster(RNNForecaster):
         self.early_stopping_patience = early_stopping_patience
         self.future_covariates = future_covariates
         self.freq = freq
+        self.missing = missing
+        self.irregular = irregular
         self.id_col = id_col
         self.time_col = time_col
         self.target_col = target_col
