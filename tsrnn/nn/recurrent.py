@@ -206,9 +206,7 @@ class RecurrentNet(nn.Module):
         seq, _ = pad_packed_sequence(seq, batch_first=True, total_length=x.shape[1])
         return lanes, seq, merge_state(state, lanes, new)
 
-    def forecast_from_state(
-        self, state: State, future: torch.Tensor | None = None
-    ) -> torch.Tensor:
+    def forecast_from_state(self, state: State, future: torch.Tensor | None = None) -> torch.Tensor:
         """The ``(B, H)`` forecast made after the step that produced ``state``.
 
         Equals the last step of :meth:`forward_steps`; ``future`` is ``(B, H, F_future)``.
