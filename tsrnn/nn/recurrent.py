@@ -171,7 +171,8 @@ class RecurrentNet(nn.Module):
         out = x.new_zeros(batch, steps, self.head.out_features)  # [B, T, H]
         if len(lanes):
             sub_future = None if future is None else future[lanes]
-            out = out.index_copy(0, lanes, self._emit(seq, sub_future))
+            real = torch.arange(steps, device=x.device) < lengths[lanes, None]  # [b, T]
+            out = out.index_copy(0, lanes, self._emit(seq, sub_future) * real[..., None])
         return out, new
 
     def advance(
