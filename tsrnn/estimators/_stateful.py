@@ -38,12 +38,17 @@ class StatefulMixin:
 
     tbptt_steps: int | None
 
+    def _stateful(self) -> bool:
+        """Whether the *fitted* model is stateful (set_params after fit changes nothing)."""
+        return getattr(self, "state_", None) is not None
+
     def _context_size(self) -> int:
         # the last row of each series: its target is the level of relative forecasts
-        return 1 if self.tbptt_steps is not None else super()._context_size()
+        return 1 if self._stateful() else super()._context_size()
 
     # ------------------------------------------------------------------ fit
     def _fit_panel(self, panel: Panel) -> None:
+        vars(self).pop("state_", None)
         if self.tbptt_steps is None:
             super()._fit_panel(panel)
             return
@@ -151,7 +156,7 @@ class StatefulMixin:
 
     # ------------------------------------------------------------------ forecast
     def _forecast_panel(self, positions: np.ndarray, future: np.ndarray | None) -> np.ndarray:
-        if self.tbptt_steps is None:
+        if not self._stateful():
             return super()._forecast_panel(positions, future)
         state = state_from_numpy(self.state_[positions])
         future_t = None
@@ -169,7 +174,7 @@ class StatefulMixin:
     # ------------------------------------------------------------------ streaming
     def _append_known(self, frame: pd.DataFrame, columns: list[str]) -> None:
         super()._append_known(frame, columns)  # checks continuity, moves calendar_, context_
-        if self.tbptt_steps is None:
+        if not self._stateful():
             return
         panel, _ = frame_to_panel(
             frame, np.arange(len(frame)), id_col=self.id_col, time_col=self.time_col,
@@ -181,7 +186,7 @@ class StatefulMixin:
 
     def _add_series(self, panel: Panel) -> None:
         super()._add_series(panel)  # extends the scaler with the new series
-        if self.tbptt_steps is None:
+        if not self._stateful():
             return
         n_old = len(self.state_)
         scaled = self.scaler_.transform(panel, n_old + np.arange(panel.n_series))
