@@ -173,6 +173,8 @@ def test_errors():
         LSTMForecaster(horizon=2, tbptt_steps=4, validation_size=11, **TINY).fit(df)
     with pytest.raises(DataValidationError, match="early_stopping_patience needs"):
         LSTMForecaster(horizon=2, tbptt_steps=4, early_stopping_patience=2).fit(df)
+    with pytest.raises(ParameterError, match="set the estimator's gradient_clip_val"):
+        LSTMForecaster(tbptt_steps=4, trainer_kwargs={"gradient_clip_val": 1.0}).fit(df)
     est = LSTMForecaster(horizon=2, tbptt_steps=4, **TINY).fit(df)
     late = est.future_frame().iloc[[1]].assign(y=1.0)  # skips a step: a gap
     before = est.state_.copy()

@@ -23,7 +23,7 @@ from tsrnn.data.chunks import ChunkDataset, chunk_loader
 from tsrnn.data.frame import frame_to_panel
 from tsrnn.data.panel import Panel
 from tsrnn.data.scaling import PanelScaler
-from tsrnn.exceptions import DataValidationError
+from tsrnn.exceptions import DataValidationError, ParameterError
 from tsrnn.nn.state import select_state, state_from_numpy, state_to_numpy
 from tsrnn.training import BestWeights, LossHistory, TBPTTSystem, make_trainer, quiet_lightning
 
@@ -56,6 +56,12 @@ class StatefulMixin:
             raise DataValidationError(
                 f"early_stopping_patience needs a validation set: set validation_size >= horizon "
                 f"({self.horizon}); got validation_size={self.validation_size}."
+            )
+        if "gradient_clip_val" in (self.trainer_kwargs or {}):
+            raise ParameterError(
+                "trainer_kwargs['gradient_clip_val'] does not apply with tbptt_steps (manual "
+                "optimisation clips inside the TBPTT loop); set the estimator's "
+                "gradient_clip_val instead."
             )
         train_len = panel.lengths - self.validation_size
         self._check_every_series_reads(panel, train_len)
