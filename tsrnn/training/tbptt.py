@@ -125,7 +125,7 @@ class TBPTTSystem(L.LightningModule):
     def training_step(self, batch: ChunkBatch, batch_idx: int) -> None:
         """One optimiser step per ``tbptt_steps`` steps of the batch, state carried."""
         opt = self.optimizers()
-        state = None if batch.reset else select_state(self._train_state, slice(0, len(batch)))
+        state = self._carried(self._train_state, batch)
         for piece in split_time(batch, self.hparams.tbptt_steps):
             out, state = self(piece, state)
             count = int(piece.mask.sum())
@@ -150,7 +150,7 @@ class TBPTTSystem(L.LightningModule):
 
     def validation_step(self, batch: ChunkBatch, batch_idx: int) -> None:
         """Carry the state through the series; log ``val_loss`` over the held-out targets."""
-        state = None if batch.reset else select_state(self._val_state, slice(0, len(batch)))
+        state = self._carried(self._val_state, batch)
         out, self._val_state = self(batch, state)
         count = int(batch.mask.sum())
         if count:
@@ -166,6 +166,13 @@ class TBPTTSystem(L.LightningModule):
         if self.hparams.lr_gamma is None:
             return opt
         return [opt], [torch.optim.lr_scheduler.ExponentialLR(opt, self.hparams.lr_gamma)]
+
+    @staticmethod
+    def _carried(state: State | None, batch: ChunkBatch) -> State | None:
+        """The state a batch continues: none after a reset, else the first ``B`` lanes."""
+        if batch.reset or state is None:
+            return None
+        return select_state(state, slice(0, len(batch)))
 
     def _step_schedulers(self, interval: str) -> None:
         for config in self.trainer.lr_scheduler_configs:
