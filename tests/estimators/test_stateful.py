@@ -207,3 +207,17 @@ def test_stateful_lstm_beats_seasonal_naive_on_elecdemand():
         naive.update(new[["unique_id", "ds", "y"]])
     assert len(errors) == 14 * 4
     assert np.mean(errors) < 0.85 * np.mean(naive_errors)
+
+
+def test_backtest_without_refit_streams_through_update():
+    from tsrnn import TemporalSplit, backtest
+
+    df = make_panel(covariates=False)
+    result = backtest(
+        LSTMForecaster(horizon=3, tbptt_steps=6, **TINY),
+        df,
+        cv=TemporalSplit(n_splits=3, horizon=3),
+        refit=False,
+    )
+    assert len(result.metrics) == 3 and np.isfinite(result.metrics["smape"]).all()
+    assert len(result.forecasts) == 3 * 3 * 3
