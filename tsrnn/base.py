@@ -201,12 +201,8 @@ class BaseForecaster(RegressorMixin, BaseEstimator):
         check_is_fitted(self)
         steps = self.horizon if horizon is None else horizon
         cal = self.calendar_
-        times = [cal.future(p, steps) for p in range(cal.n_series)]
         return pd.DataFrame(
-            {
-                self.id_col: np.repeat(cal.ids, steps),
-                self.time_col: times[0].append(times[1:]) if times else [],
-            }
+            {self.id_col: np.repeat(cal.ids, steps), self.time_col: cal.future_times(steps)}
         )
 
     def update(self, X: Any, y: Any = None) -> BaseForecaster:

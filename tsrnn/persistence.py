@@ -101,6 +101,8 @@ def save_forecaster(estimator: BaseForecaster, path: str | Path) -> Path:
             "covariate_loc": scaler.covariate_loc,
             "covariate_scale": scaler.covariate_scale,
         }
+        if hasattr(estimator, "state_"):  # stateful (tbptt_steps): hidden state per series
+            arrays["state"] = estimator.state_
         torch.save(estimator.network_.state_dict(), path / "weights.pt")
     (path / "config.json").write_text(json.dumps(config, indent=1))
     np.savez(path / "arrays.npz", **arrays)
@@ -140,4 +142,6 @@ def load_forecaster(path: str | Path) -> BaseForecaster:
         estimator.network_ = network.eval()
         estimator.history_ = config["history"]
         estimator.n_windows_ = config["n_windows"]
+        if "state" in arrays:
+            estimator.state_ = arrays["state"]
     return estimator

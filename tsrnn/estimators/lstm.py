@@ -22,7 +22,15 @@ class LSTMForecaster(RNNForecaster):
         Number of future steps forecast at once (direct multi-output head).
     context_length : int, default=24
         Maximum number of past steps each window feeds the network. Series shorter than
-        ``context_length + horizon`` still train, on shorter (packed) contexts.
+        ``context_length + horizon`` still train, on shorter (packed) contexts. Unused
+        with ``tbptt_steps``.
+    tbptt_steps : int or None, default=None
+        Stateful training with truncated backpropagation through time: each series is read
+        from its start in consecutive chunks of ``tbptt_steps`` steps, the hidden state is
+        carried from chunk to chunk (detached between them), and every step is trained to
+        predict the next ``horizon`` values. After ``fit`` each series' final state is kept
+        in ``state_``: ``update`` advances it by the new rows only and ``forecast`` starts
+        from it. None (the default) trains on windows. See :doc:`/user_guide/streaming`.
     hidden_size : int, default=32
         Hidden units per recurrent layer.
     num_layers : int, default=1
@@ -32,7 +40,7 @@ class LSTMForecaster(RNNForecaster):
     learning_rate : float, default=1e-3
         Adam learning rate.
     batch_size : int, default=64
-        Windows per optimisation step.
+        Windows per optimisation step; with ``tbptt_steps``, series read side by side.
     max_epochs : int, default=20
         Passes over the training windows.
     gradient_clip_val : float or None, default=1.0
@@ -45,7 +53,9 @@ class LSTMForecaster(RNNForecaster):
     normalize_windows : bool, default=True
         Subtract each window's last observed (scaled) target from its target inputs and
         targets, so the network forecasts changes from the forecast origin; combined with a
-        log target (``TransformedTargetRegressor(func=np.log)``), ratios.
+        log target (``TransformedTargetRegressor(func=np.log)``), ratios. With
+        ``tbptt_steps``, each step's targets are taken relative to the target observed at
+        that step (inputs are not shifted).
     validation_size : int, default=0
         Hold out each series' last ``validation_size`` steps as validation windows (0: none).
         The best epoch's weights are kept.
@@ -92,7 +102,11 @@ class LSTMForecaster(RNNForecaster):
     calendar_ : Calendar
         Each series' frequency and last observed time.
     context_ : Panel
-        The last ``context_length`` observations of every series (what forecasts start from).
+        The last ``context_length`` observations of every series (what forecasts start from);
+        with ``tbptt_steps``, the last one.
+    state_ : ndarray of shape (n_series, n_parts, num_layers, hidden_size)
+        Only with ``tbptt_steps``: each series' hidden state after its last observation
+        (``n_parts`` is 2 for the LSTM's ``(h, c)``, else 1).
     covariates_ : list of str
         Covariate columns seen in ``fit``.
     future_covariates_ : list of str
@@ -100,7 +114,7 @@ class LSTMForecaster(RNNForecaster):
     history_ : dict of lists
         ``epoch``, ``train_loss`` and ``val_loss`` per epoch.
     n_windows_ : int
-        Number of training windows.
+        Number of training windows (with ``tbptt_steps``: training steps that have targets).
 
     See Also
     --------
@@ -124,6 +138,7 @@ class LSTMForecaster(RNNForecaster):
         *,
         horizon: int = 12,
         context_length: int = 24,
+        tbptt_steps: int | None = None,
         hidden_size: int = 32,
         num_layers: int = 1,
         dropout: float = 0.0,
@@ -149,6 +164,7 @@ class LSTMForecaster(RNNForecaster):
     ) -> None:
         self.horizon = horizon
         self.context_length = context_length
+        self.tbptt_steps = tbptt_steps
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         self.dropout = dropout
