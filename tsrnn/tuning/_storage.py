@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import time
 import warnings
 from pathlib import Path
 from typing import Any
 
 import joblib
 import optuna
+import sqlalchemy
 from optuna.trial import TrialState
 
 from tsrnn.exceptions import ParameterError
@@ -55,9 +57,15 @@ def resolve_storage(storage: Any) -> Any:
         storage = default_storage()
         Path(storage.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     if isinstance(storage, str):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            return optuna.storages.RDBStorage(storage, heartbeat_interval=HEARTBEAT_S)
+        for attempt in range(5):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                    return optuna.storages.RDBStorage(storage, heartbeat_interval=HEARTBEAT_S)
+            except sqlalchemy.exc.DatabaseError:  # another worker is creating the tables
+                if attempt == 4:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
     return storage
 
 
