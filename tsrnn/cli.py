@@ -4,6 +4,9 @@
 the last ``H`` rows of every series, trains with a progress bar, prints the
 holdout error next to a seasonal-naive baseline, then appends the holdout
 (``update``, no refit) and prints the forecast of the next ``H`` steps.
+
+``tsrnn tune [CSV | --m3 CATEGORY] --model M --n-trials N --storage URL`` runs an
+Optuna search (see :mod:`tsrnn.tuning`) and compares defaults with the tuned model.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from tsrnn.datasets import load_dataset
 from tsrnn.estimators import RNNForecaster
 from tsrnn.metrics import mae, mase, smape
 from tsrnn.model_selection import temporal_train_test_split
+from tsrnn.tuning import add_tune_parser
 
 __all__ = ["main"]
 
@@ -140,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     fc.add_argument("--out", help="write the forecast to this CSV")
     fc.add_argument("--quiet", action="store_true", help="no progress bar")
     fc.set_defaults(func=forecast_command)
+    add_tune_parser(commands)
     return parser
 
 

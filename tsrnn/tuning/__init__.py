@@ -8,6 +8,7 @@ survives interruptions and can be shared by many processes. This is the only tsr
 package that imports optuna.
 """
 
+from tsrnn.tuning._cli import add_tune_parser
 from tsrnn.tuning._plots import save_study_plots
 from tsrnn.tuning._pruning import PruningCallback, TrialReporter
 from tsrnn.tuning._search import OptunaSearchCV
@@ -19,6 +20,7 @@ __all__ = [
     "OptunaSearchCV",
     "PruningCallback",
     "TrialReporter",
+    "add_tune_parser",
     "default_search_space",
     "default_storage",
     "save_study_plots",

@@ -24,7 +24,7 @@ from tsrnn.metrics import mae_scorer, mape_scorer, rmse_scorer, smape_scorer
 from tsrnn.model_selection import TemporalSplit
 from tsrnn.tuning._objective import CVObjective
 from tsrnn.tuning._results import results_frame
-from tsrnn.tuning._spaces import check_space, default_search_space
+from tsrnn.tuning._spaces import check_space, current_values, default_search_space
 from tsrnn.tuning._storage import FINISHED, fingerprint, open_study, resolve_storage
 
 __all__ = ["OptunaSearchCV"]
@@ -97,6 +97,11 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
     :class:`PruningCallback`, steps counting epochs across folds; other estimators
     (statsmodels baselines) report the running mean score after each fold. Weak trials
     stop early and are recorded as pruned.
+
+    The first trial of a new study evaluates the estimator's own values of the searched
+    parameters when they all lie in the space, so the best score found is never worse
+    than the defaults'. A study whose first three trials all fail is stopped (the error
+    is then about the data or the estimator, not the parameters) and ``fit`` raises.
 
     Parameters
     ----------
@@ -268,12 +273,15 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         level = optuna.logging.get_verbosity()
         optuna.logging.set_verbosity(optuna.logging.INFO if self.verbose else optuna.logging.WARNING)
         try:
+            study = open_study(storage, name, sampler=None, pruner=None, stamp=stamp)
+            defaults = current_values(self.estimator, objective.space)
+            if defaults is not None and not study.trials:  # a new study starts from them
+                study.enqueue_trial(defaults, user_attrs={"defaults": True}, skip_if_exists=True)
             if self.n_jobs == 1:
                 sampler = self.sampler or optuna.samplers.TPESampler(seed=seed)
                 _optimize(objective, storage, name, sampler, self.pruner, stamp,
                           self.n_trials, self.timeout, self.verbose)
                 return
-            open_study(storage, name, sampler=None, pruner=None, stamp=stamp)  # create it once
             Parallel(n_jobs=self.n_jobs, backend="loky")(
                 delayed(_optimize)(
                     objective,
@@ -300,7 +308,7 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
             raise RuntimeError(
                 f"No trial of study {self.study_.study_name!r} completed "
                 f"({len(self.study_.trials)} trials: pruned or failed). Last failure: "
-                f"{reason or 'none'}. Check the estimator on your data, or run more trials."
+                f"{reason.rstrip('.') or 'none'}. Check the estimator on your data, or run more trials."
             )
         return max(complete, key=lambda t: t.value)
 

@@ -31,15 +31,15 @@ from tsrnn.baselines import (
 from tsrnn.estimators import GRUForecaster, LSTMForecaster, RNNForecaster
 from tsrnn.exceptions import ParameterError
 
-__all__ = ["SEARCH_SPACES", "check_space", "default_search_space", "suggest"]
+__all__ = ["SEARCH_SPACES", "check_space", "current_values", "default_search_space", "suggest"]
 
 Space = dict[str, BaseDistribution]
 
 
 def _recurrent(est: Any) -> Space:
-    horizon, step = int(est.horizon), max(1, int(est.horizon) // 2)
+    horizon = int(est.horizon)
     return {
-        "context_length": IntDistribution(horizon, horizon + 6 * step, step=step),
+        "context_length": IntDistribution(horizon, max(4 * horizon, 24)),
         "hidden_size": IntDistribution(8, 128, log=True),
         "num_layers": IntDistribution(1, 2),
         "dropout": FloatDistribution(0.0, 0.3),
@@ -108,7 +108,8 @@ def default_search_space(estimator: BaseEstimator) -> dict[str, BaseDistribution
     ========================================  =============================================
     forecaster                                searched parameters
     ========================================  =============================================
-    LSTM/GRU forecasters                      ``context_length`` (horizon .. 4 x horizon),
+    LSTM/GRU forecasters                      ``context_length`` (horizon .. 4 x horizon
+                                              or 24),
                                               ``hidden_size`` (8-128, log), ``num_layers``
                                               (1-2), ``dropout`` (0-0.3), ``learning_rate``
                                               (3e-4-3e-2, log), ``batch_size`` (16-128)
@@ -172,6 +173,26 @@ def check_space(space: dict | Callable) -> None:
                 f"IntDistribution or CategoricalDistribution; got {dist!r}. For a list of "
                 f"values use CategoricalDistribution({dist!r})."
             )
+
+
+def current_values(estimator: BaseEstimator, space: dict | Callable) -> dict[str, Any] | None:
+    """The estimator's own values of the searched parameters, if all lie in the space."""
+    if callable(space):
+        return None
+    params = estimator.get_params(deep=True)
+    values = {name: params.get(name) for name in space}
+    for name, dist in space.items():
+        value = values[name]
+        if isinstance(dist, CategoricalDistribution):
+            inside = any(value is c or (type(value) is type(c) and value == c) for c in dist.choices)
+        else:
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            inside = number and dist.low <= value <= dist.high
+            if inside and isinstance(dist, IntDistribution):
+                inside = value == int(value) and (int(value) - dist.low) % dist.step == 0
+        if not inside:
+            return None
+    return values
 
 
 def suggest(trial: Trial, space: dict | Callable) -> dict[str, Any]:
