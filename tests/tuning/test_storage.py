@@ -119,15 +119,6 @@ def test_two_processes_share_one_study(df, tmp_path):
     assert sorted(t.number for t in trials) == list(range(len(trials)))
 
 
-def test_n_jobs_runs_worker_processes_on_one_study(df, tmp_path):
-    search = OptunaSearchCV(SeasonalNaiveForecaster(horizon=6), SEASON, cv=2, n_trials=4,
-                            n_jobs=2, storage=f"sqlite:///{tmp_path / 'jobs.db'}",
-                            random_state=0).fit(df)
-    assert len(search.cv_results_) in (4, 5)
-    workers = {t.user_attrs["worker"] for t in search.study_.trials}
-    assert len(workers) >= 1 and str(os.getpid()) not in {w.split(":")[1] for w in workers}
-
-
 def test_resuming_with_other_data_or_estimator_is_refused(df, tmp_path):
     url = f"sqlite:///{tmp_path / 's.db'}"
     OptunaSearchCV(ThetaForecaster(horizon=6), THETA, cv=2, n_trials=1, storage=url,

@@ -56,7 +56,8 @@ def add_tune_parser(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--timeout", type=float, help="stop starting trials after this many seconds")
     p.add_argument("--storage", help=f"Optuna storage URL (default: {default_storage()})")
     p.add_argument("--study-name", help="study to create or resume (default: a new name)")
-    p.add_argument("--pruner", choices=list(PRUNERS), default="median")
+    p.add_argument("--pruner", choices=list(PRUNERS), default="median",
+                   help="median waits half of --max-epochs before pruning a neural trial")
     p.add_argument("--cv", type=int, default=2, help="temporal folds (default 2)")
     p.add_argument("--scoring", choices=list(TSRNN_SCORERS), default="smape")
     p.add_argument("--n-jobs", type=int, default=1, help="worker processes")
@@ -96,10 +97,13 @@ def tune_command(args: argparse.Namespace) -> int:
     print(f"{source}: {train['unique_id'].nunique()} series; tuning {type(model).__name__} "
           f"(horizon {horizon}) on {args.cv} temporal folds, then scoring the last {horizon} "
           "steps of every series.", flush=True)
+    pruner = PRUNERS[args.pruner]()
+    if args.pruner == "median" and args.model not in BASELINES:  # early epochs say little
+        pruner = optuna.pruners.MedianPruner(n_warmup_steps=args.max_epochs // 2)
     start = time.perf_counter()
     search = OptunaSearchCV(
         model, cv=cv, scoring=scorer, n_trials=args.n_trials, timeout=args.timeout,
-        storage=args.storage, study_name=args.study_name, pruner=PRUNERS[args.pruner](),
+        storage=args.storage, study_name=args.study_name, pruner=pruner,
         n_jobs=args.n_jobs, random_state=args.seed, verbose=not args.quiet,
     ).fit(X, y)
     elapsed = time.perf_counter() - start

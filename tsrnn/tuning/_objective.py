@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -85,10 +86,8 @@ class CVObjective:
     def _score(self, trial: optuna.trial.Trial) -> float:
         params = suggest(trial, self.space)
         if callable(self.space):
-            try:
+            with contextlib.suppress(TypeError):  # not JSON: refit from trial.params
                 trial.set_user_attr("params", json.loads(json.dumps(params)))
-            except TypeError:  # not JSON: refit from trial.params
-                pass
         trial.set_user_attr("worker", f"{socket.gethostname()}:{os.getpid()}")
         reporter = TrialReporter(trial)
         scores: list[float] = []

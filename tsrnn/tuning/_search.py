@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 import optuna
-from optuna.trial import TrialState
 import pandas as pd
 from joblib import Parallel, delayed
+from optuna.trial import TrialState
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.metrics import check_scoring
 from sklearn.utils.metaestimators import available_if
@@ -271,7 +271,8 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
     def _run(self, objective: CVObjective, storage: Any, name: str, stamp: dict) -> None:
         seed = self.random_state
         level = optuna.logging.get_verbosity()
-        optuna.logging.set_verbosity(optuna.logging.INFO if self.verbose else optuna.logging.WARNING)
+        quiet = optuna.logging.INFO if self.verbose else optuna.logging.WARNING
+        optuna.logging.set_verbosity(quiet)
         try:
             study = open_study(storage, name, sampler=None, pruner=None, stamp=stamp)
             defaults = current_values(self.estimator, objective.space)
@@ -308,7 +309,8 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
             raise RuntimeError(
                 f"No trial of study {self.study_.study_name!r} completed "
                 f"({len(self.study_.trials)} trials: pruned or failed). Last failure: "
-                f"{reason.rstrip('.') or 'none'}. Check the estimator on your data, or run more trials."
+                f"{reason.rstrip('.') or 'none'}. Check the estimator on your data, or run "
+                "more trials."
             )
         return max(complete, key=lambda t: t.value)
 

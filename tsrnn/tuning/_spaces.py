@@ -184,7 +184,9 @@ def current_values(estimator: BaseEstimator, space: dict | Callable) -> dict[str
     for name, dist in space.items():
         value = values[name]
         if isinstance(dist, CategoricalDistribution):
-            inside = any(value is c or (type(value) is type(c) and value == c) for c in dist.choices)
+            inside = any(
+                value is c or (type(value) is type(c) and value == c) for c in dist.choices
+            )
         else:
             number = isinstance(value, (int, float)) and not isinstance(value, bool)
             inside = number and dist.low <= value <= dist.high
@@ -207,7 +209,9 @@ def suggest(trial: Trial, space: dict | Callable) -> dict[str, Any]:
                 name, dist.low, dist.high, step=dist.step, log=dist.log
             )
         elif isinstance(dist, IntDistribution):
-            params[name] = trial.suggest_int(name, dist.low, dist.high, step=dist.step, log=dist.log)
+            params[name] = trial.suggest_int(
+                name, dist.low, dist.high, step=dist.step, log=dist.log
+            )
         else:
             params[name] = trial.suggest_categorical(name, dist.choices)
     return params
