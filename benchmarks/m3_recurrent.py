@@ -34,6 +34,8 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=1)
     parser.add_argument("--no-log", action="store_true", help="model the raw target")
     parser.add_argument("--no-window-normalization", action="store_true")
+    parser.add_argument("--loss", default="mse", choices=["mse", "mae", "huber"])
+    parser.add_argument("--save", default=None, help="write the forecasts (one row per seed) here")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -55,6 +57,7 @@ def main() -> None:
             batch_size=args.batch_size,
             random_state=seed,
             normalize_windows=not args.no_window_normalization,
+            loss=args.loss,
         ).fit(train)
         yhat = est.predict(rows)
         forecasts.append(yhat if args.no_log else np.exp(yhat))
@@ -62,6 +65,8 @@ def main() -> None:
             f"seed {seed}: sMAPE {smape(test['y'], forecasts[-1]):.3f} ({est.n_windows_} windows)",
             flush=True,
         )
+    if args.save:
+        np.save(args.save, np.vstack(forecasts))
     median = np.median(np.vstack(forecasts), axis=0)
     print(
         f"{args.category}, {test['unique_id'].nunique()} series: median of {args.seeds} "

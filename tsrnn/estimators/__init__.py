@@ -1,7 +1,15 @@
 """scikit-learn estimators wrapping the Lightning-trained networks."""
 
+from tsrnn.estimators.ensemble import EnsembleForecaster
 from tsrnn.estimators.gru import GRUForecaster
 from tsrnn.estimators.lstm import LSTMForecaster
 from tsrnn.estimators.recurrent import RNNForecaster
+from tsrnn.estimators.seasonal import DeseasonalizedForecaster
 
-__all__ = ["GRUForecaster", "LSTMForecaster", "RNNForecaster"]
+__all__ = [
+    "DeseasonalizedForecaster",
+    "EnsembleForecaster",
+    "GRUForecaster",
+    "LSTMForecaster",
+    "RNNForecaster",
+]
