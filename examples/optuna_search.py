@@ -35,8 +35,8 @@ HORIZON = 12
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--trials", type=int, default=4 if FAST else 30)
-    parser.add_argument("--epochs", type=int, default=2 if FAST else 20)
+    parser.add_argument("--trials", type=int, default=3 if FAST else 30)
+    parser.add_argument("--epochs", type=int, default=1 if FAST else 20)
     parser.add_argument("--storage", help="Optuna storage URL (default: a temporary SQLite file)")
     parser.add_argument("--plots", help="save Optuna's plots into this folder")
     return parser.parse_args()

@@ -112,7 +112,7 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         ``space(trial) -> dict`` that calls ``trial.suggest_*`` and returns the parameters
         to set (returning None means ``trial.params``). None: :func:`default_search_space`.
     cv : int, splitter or None, default=None
-        Temporal splitter yielding row indices, e.g. :class:`~tsrnn.TemporalSplit`; an int
+        Temporal splitter yielding row indices, e.g. :class:`~tsrnn.model_selection.TemporalSplit`; an int
         ``k`` means ``TemporalSplit(n_splits=k, horizon=<estimator's horizon>)``; None means 3.
     scoring : str, callable or None, default=None
         A scikit-learn scorer or scorer name, or ``"smape"``, ``"mae"``, ``"rmse"``,
