@@ -66,8 +66,9 @@ def test_backtest_loop():
 
 def test_optuna_search(tmp_path):
     out = run_example("optuna_search.py", "--plots", str(tmp_path / "plots"))
-    assert re.search(r"[34] trials by 2 worker processes sharing study.db", out)
-    assert re.search(r"resumed: [12] more trials, the first [34] kept: True", out)
+    # n_jobs=2: two worker processes; a slow-starting one may find the trials all taken
+    assert re.search(r"[34] trials by [12] worker processes sharing study.db", out), out
+    assert re.search(r"resumed: [12] more trials, the first [34] kept: True", out), out
     assert "Best params: {" in out and "Test sMAPE" in out
     assert "plots: intermediate_values, optimization_history, param_importances" in out
     assert (tmp_path / "plots" / "optimization_history.png").is_file()

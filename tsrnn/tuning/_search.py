@@ -64,6 +64,8 @@ def _stop_if_failing(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> No
 
 def _optimize(objective, storage, study_name, sampler, pruner, stamp, n_trials, timeout, bar):
     """Run trials until the study has ``n_trials`` finished ones or ``timeout`` passes."""
+    if not bar:  # also in worker processes, which do not inherit the verbosity
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = open_study(storage, study_name, sampler=sampler, pruner=pruner, stamp=stamp)
     remaining = None
     callbacks = [_stop_if_failing]
@@ -112,8 +114,9 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         ``space(trial) -> dict`` that calls ``trial.suggest_*`` and returns the parameters
         to set (returning None means ``trial.params``). None: :func:`default_search_space`.
     cv : int, splitter or None, default=None
-        Temporal splitter yielding row indices, e.g. :class:`~tsrnn.model_selection.TemporalSplit`; an int
-        ``k`` means ``TemporalSplit(n_splits=k, horizon=<estimator's horizon>)``; None means 3.
+        Temporal splitter yielding row indices, e.g.
+        :class:`~tsrnn.model_selection.TemporalSplit`; an int ``k`` means
+        ``TemporalSplit(n_splits=k, horizon=<estimator's horizon>)``; None means 3.
     scoring : str, callable or None, default=None
         A scikit-learn scorer or scorer name, or ``"smape"``, ``"mae"``, ``"rmse"``,
         ``"mape"`` for tsrnn's scorers. None: :data:`tsrnn.metrics.smape_scorer`.
