@@ -193,3 +193,15 @@ def test_refit_false_has_no_predict(df):
                             storage=memory()).fit(df)
     assert not hasattr(search, "best_estimator_") and search.best_params_
     assert not hasattr(search, "predict")
+
+
+@pytest.mark.parametrize(
+    "check",
+    ["check_no_attributes_set_in_init", "check_get_params_invariance", "check_set_params",
+     "check_estimator_repr", "check_estimator_cloneable",
+     "check_do_not_raise_errors_in_init_or_set_params"],
+)
+def test_sklearn_checks_that_need_no_2d_fit(check):
+    from sklearn.utils import estimator_checks
+
+    getattr(estimator_checks, check)("OptunaSearchCV", OptunaSearchCV(ThetaForecaster()))
