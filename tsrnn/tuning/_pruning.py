@@ -31,7 +31,7 @@ class TrialReporter:
     >>> reporter = TrialReporter(study.ask())
     >>> reporter.report(-0.5)
     >>> reporter.report(-0.25)
-    >>> reporter.trial.storage.get_trial(reporter.trial._trial_id).intermediate_values
+    >>> study.trials[0].intermediate_values
     {0: -0.5, 1: -0.25}
     """
 
