@@ -34,6 +34,8 @@ def test_examples_are_all_tested():
         "sklearn_pipeline_grid_search.py",
         "backtest_loop.py",
         "optuna_search.py",
+        "irregular_series.py",
+        "streaming_elecdemand.py",
     }
 
 
@@ -72,3 +74,21 @@ def test_optuna_search(tmp_path):
     assert "Best params: {" in out and "Test sMAPE" in out
     assert "plots: intermediate_values, optimization_history, param_importances" in out
     assert (tmp_path / "plots" / "optimization_history.png").is_file()
+
+
+def test_irregular_series():
+    out = run_example("irregular_series.py")
+    assert "removed" in out and "(30%, seed 0)" in out
+    for model in ("carry-forward", "gaps ignored", "irregular=True", 'missing="mask"'):
+        assert model in out
+    assert "Holdout accuracy" in out and "smape" in out and "mase" in out
+
+
+def test_streaming_elecdemand(tmp_path):
+    png = tmp_path / "s.png"
+    out = run_example("streaming_elecdemand.py", "--plot", str(png))
+    assert "Streaming 48 observations one at a time" in out
+    assert "2014-12-01 23:30  running MAE (GW): next half hour LSTM" in out
+    assert "vs naive" in out and "vs seasonal naive" in out
+    assert "Final MAE ratios" in out
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
