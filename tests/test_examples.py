@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -32,6 +33,7 @@ def test_examples_are_all_tested():
         "pandas_workflow.py",
         "sklearn_pipeline_grid_search.py",
         "backtest_loop.py",
+        "optuna_search.py",
         "irregular_series.py",
         "streaming_elecdemand.py",
     }
@@ -62,6 +64,16 @@ def test_backtest_loop():
     assert "mean" in out
     for model in ("lstm", "seasonal_naive", "naive"):
         assert model in out
+
+
+def test_optuna_search(tmp_path):
+    out = run_example("optuna_search.py", "--plots", str(tmp_path / "plots"))
+    # n_jobs=2: two worker processes; a slow-starting one may find the trials all taken
+    assert re.search(r"[34] trials by [12] worker processes sharing study.db", out), out
+    assert re.search(r"resumed: [12] more trials, the first [34] kept: True", out), out
+    assert "Best params: {" in out and "Test sMAPE" in out
+    assert "plots: intermediate_values, optimization_history, param_importances" in out
+    assert (tmp_path / "plots" / "optimization_history.png").is_file()
 
 
 def test_irregular_series():
