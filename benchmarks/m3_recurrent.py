@@ -1,11 +1,15 @@
 """Recurrent forecasters on one M3 category: sMAPE of single seeds and of their median.
 
-An experiment harness for issue 3 (accuracy against the statsmodels baselines), not the
-finished benchmark. The target is modelled on the log scale, windows are normalised
-to their last observation (``normalize_windows``), and the context is ``ctx`` times the
-horizon. Example (about 1 minute per seed on 2 idle cores)::
+The experiment harness behind the "what was tried" table of ``docs/benchmarks.md``: one
+configuration of the ``tsrnn`` recipe at a time. The target is modelled on the log scale
+(``TransformedTargetRegressor``), windows are normalised to their last observation
+(``normalize_windows``), the context is ``ctx`` times the horizon, and with
+``--deseasonalize`` seasonal series are adjusted first (``DeseasonalizedForecaster``).
+Examples (about 1 minute per seed for monthly on 2 idle cores)::
 
-    python benchmarks/m3_recurrent.py --category monthly --epochs 20 --learning-rate 3e-3
+    python benchmarks/m3_recurrent.py --category monthly --deseasonalize --ctx 0.75
+    python benchmarks/m3_recurrent.py --category quarterly --deseasonalize --ctx 0.75 \
+        --cell gru --seeds 3
 """
 
 from __future__ import annotations
@@ -15,10 +19,33 @@ import time
 
 import numpy as np
 import torch
+from sklearn.compose import TransformedTargetRegressor
 
-from tsrnn import RNNForecaster
-from tsrnn.datasets import M3_HORIZONS, load_m3
+from tsrnn import DeseasonalizedForecaster, RNNForecaster
+from tsrnn.datasets import M3_HORIZONS, M3_SEASON_LENGTH, load_m3
 from tsrnn.metrics import smape
+
+
+def build(args: argparse.Namespace, seed: int) -> object:
+    """One network of the configuration in ``args``, wrapped as the options say."""
+    horizon = M3_HORIZONS[args.category]
+    est = RNNForecaster(
+        cell=args.cell,
+        horizon=horizon,
+        context_length=max(2, round(args.ctx * horizon)),
+        hidden_size=args.hidden_size,
+        max_epochs=args.epochs,
+        learning_rate=args.learning_rate,
+        batch_size=args.batch_size,
+        random_state=seed,
+        normalize_windows=not args.no_window_normalization,
+        loss=args.loss,
+    )
+    if not args.no_log:
+        est = TransformedTargetRegressor(est, func=np.log, inverse_func=np.exp, check_inverse=False)
+    if args.deseasonalize:
+        est = DeseasonalizedForecaster(est, season_length=M3_SEASON_LENGTH[args.category])
+    return est
 
 
 def main() -> None:
@@ -31,40 +58,23 @@ def main() -> None:
     parser.add_argument("--ctx", type=float, default=1.25, help="context length / horizon")
     parser.add_argument("--learning-rate", type=float, default=3e-3)
     parser.add_argument("--batch-size", type=int, default=256)
+    parser.add_argument("--loss", default="mse", choices=["mse", "mae", "huber"])
     parser.add_argument("--seeds", type=int, default=1)
+    parser.add_argument("--deseasonalize", action="store_true", help="M4-style adjustment")
     parser.add_argument("--no-log", action="store_true", help="model the raw target")
     parser.add_argument("--no-window-normalization", action="store_true")
-    parser.add_argument("--loss", default="mse", choices=["mse", "mae", "huber"])
     parser.add_argument("--save", default=None, help="write the forecasts (one row per seed) here")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
     train, test = load_m3(args.category, limit=args.limit)
-    horizon = M3_HORIZONS[args.category]
-    if not args.no_log:
-        train = train.assign(y=np.log(train["y"]))
     rows = test[["unique_id", "ds"]]
     forecasts, start = [], time.perf_counter()
     for seed in range(args.seeds):
-        est = RNNForecaster(
-            cell=args.cell,
-            horizon=horizon,
-            context_length=max(2, round(args.ctx * horizon)),
-            hidden_size=args.hidden_size,
-            max_epochs=args.epochs,
-            learning_rate=args.learning_rate,
-            batch_size=args.batch_size,
-            random_state=seed,
-            normalize_windows=not args.no_window_normalization,
-            loss=args.loss,
-        ).fit(train)
-        yhat = est.predict(rows)
-        forecasts.append(yhat if args.no_log else np.exp(yhat))
-        print(
-            f"seed {seed}: sMAPE {smape(test['y'], forecasts[-1]):.3f} ({est.n_windows_} windows)",
-            flush=True,
-        )
+        est = build(args, seed).fit(train.drop(columns="y"), train["y"])
+        forecasts.append(np.asarray(est.predict(rows), dtype=float))
+        print(f"seed {seed}: sMAPE {smape(test['y'], forecasts[-1]):.3f}", flush=True)
     if args.save:
         np.save(args.save, np.vstack(forecasts))
     median = np.median(np.vstack(forecasts), axis=0)
