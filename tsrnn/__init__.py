@@ -6,7 +6,7 @@ judged against statsmodels baselines.
 """
 
 from tsrnn.baselines import NaiveForecaster, SeasonalNaiveForecaster
-from tsrnn.estimators import GRUForecaster, LSTMForecaster, RNNForecaster
+from tsrnn.estimators import GRUForecaster, LSTMForecaster, RNNForecaster, Seq2SeqForecaster
 from tsrnn.exceptions import DataValidationError, ParameterError, TsrnnError
 from tsrnn.model_selection import BacktestResult, TemporalSplit, backtest, temporal_train_test_split
 from tsrnn.persistence import load_forecaster, save_forecaster
@@ -22,6 +22,7 @@ __all__ = [
     "ParameterError",
     "RNNForecaster",
     "SeasonalNaiveForecaster",
+    "Seq2SeqForecaster",
     "TemporalSplit",
     "TsrnnError",
     "__version__",

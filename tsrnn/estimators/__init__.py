@@ -3,5 +3,6 @@
 from tsrnn.estimators.gru import GRUForecaster
 from tsrnn.estimators.lstm import LSTMForecaster
 from tsrnn.estimators.recurrent import RNNForecaster
+from tsrnn.estimators.seq2seq import Seq2SeqForecaster
 
-__all__ = ["GRUForecaster", "LSTMForecaster", "RNNForecaster"]
+__all__ = ["GRUForecaster", "LSTMForecaster", "RNNForecaster", "Seq2SeqForecaster"]

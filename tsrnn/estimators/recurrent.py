@@ -9,7 +9,8 @@ import numpy as np
 
 from tsrnn._validation import Interval, Options
 from tsrnn.estimators._base import NEURAL_CONSTRAINTS, BaseNeuralForecaster
-from tsrnn.nn.recurrent import CELLS, RecurrentNet
+from tsrnn.nn.cells import CELLS
+from tsrnn.nn.recurrent import RecurrentNet
 
 __all__ = ["RNNForecaster"]
 
@@ -37,14 +38,18 @@ class RNNForecaster(BaseNeuralForecaster):
     context_length : int, default=24
         Maximum number of past steps each window feeds the network. Series shorter than
         ``context_length + horizon`` still train, on shorter (packed) contexts.
-    cell : {"rnn", "lstm", "gru"}, default="lstm"
-        Recurrent cell (PyTorch's fused implementation). LSTM forget-gate biases start at 1.
+    cell : str, default="lstm"
+        Recurrent cell: ``"rnn"``, ``"lstm"``, ``"gru"`` (PyTorch's fused kernels), or
+        ``"layernorm_lstm"``, ``"peephole_lstm"``, ``"coupled_lstm"`` (:class:`tsrnn.nn.LSTMCell`
+        variants in a Python loop: several times slower). LSTM forget-gate biases start at 1.
     hidden_size : int, default=32
         Hidden units per recurrent layer.
     num_layers : int, default=1
         Number of stacked recurrent layers.
     dropout : float, default=0.0
         Dropout between stacked layers (never on the recurrent connection).
+    residual : bool, default=False
+        Add each stacked layer's input to its output (from the second layer on).
     learning_rate : float, default=1e-3
         Adam learning rate.
     batch_size : int, default=64
@@ -122,7 +127,11 @@ class RNNForecaster(BaseNeuralForecaster):
     (144, 3)
     """
 
-    _parameter_constraints = {**_RECURRENT_CONSTRAINTS, "cell": [Options(frozenset(CELLS))]}
+    _parameter_constraints = {
+        **_RECURRENT_CONSTRAINTS,
+        "cell": [Options(frozenset(CELLS))],
+        "residual": [bool],
+    }
 
     def __init__(
         self,
@@ -133,6 +142,7 @@ class RNNForecaster(BaseNeuralForecaster):
         hidden_size: int = 32,
         num_layers: int = 1,
         dropout: float = 0.0,
+        residual: bool = False,
         learning_rate: float = 1e-3,
         batch_size: int = 64,
         max_epochs: int = 20,
@@ -157,6 +167,7 @@ class RNNForecaster(BaseNeuralForecaster):
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         self.dropout = dropout
+        self.residual = residual
         self.learning_rate = learning_rate
         self.batch_size = batch_size
         self.max_epochs = max_epochs
@@ -184,4 +195,5 @@ class RNNForecaster(BaseNeuralForecaster):
             dropout=self.dropout,
             horizon=self.horizon,
             future_size=future_size,
+            residual=self.residual,
         )
