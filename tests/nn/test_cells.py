@@ -140,3 +140,17 @@ def test_fused_cells_keep_pytorch_kernels():
     assert isinstance(make_cell("gru", 1, 2).cell, torch.nn.GRUCell)
     with pytest.raises(ValueError, match="cell must be one of"):
         make_cell("lstmm", 1, 2)
+
+
+@pytest.mark.parametrize("residual", [False, True])
+def test_every_lstm_module_starts_with_forget_bias_one(residual):
+    from tsrnn.nn import Seq2SeqNet
+
+    net = Seq2SeqNet(cell="lstm", input_size=1, hidden_size=3, num_layers=2, residual=residual)
+    fused = [m for m in net.modules() if isinstance(m, (torch.nn.LSTM, torch.nn.LSTMCell))]
+    assert len(fused) == (4 if residual else 3)  # encoder: 2 layers or 1 module; decoder: 2
+    for module in fused:
+        for name, param in module.named_parameters():
+            if name.startswith("bias_ih"):
+                hh = getattr(module, name.replace("bias_ih", "bias_hh"))
+                assert torch.equal((param + hh)[3:6], torch.ones(3))
