@@ -51,7 +51,10 @@ def plot(path: str, ids: list, weights: np.ndarray) -> None:
 
     cols = 4
     rows = int(np.ceil(len(ids) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.6 * rows), squeeze=False)
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(3.2 * cols, 2.4 * rows), squeeze=False, sharex=True, sharey=True,
+        constrained_layout=True,
+    )
     lags = np.arange(-CONTEXT + 1, 1)  # 0 = last observation
     for ax, sid, w in zip(axes.flat, ids, weights, strict=False):
         image = ax.imshow(
@@ -59,8 +62,10 @@ def plot(path: str, ids: list, weights: np.ndarray) -> None:
             extent=(lags[0] - 0.5, lags[-1] + 0.5, 0.5, HORIZON + 0.5),
         )
         ax.set_title(str(sid), fontsize=9)
-        ax.set_xlabel("context step (0 = last observed)", fontsize=7)
-        ax.set_ylabel("forecast step", fontsize=7)
+    for ax in axes[-1]:
+        ax.set_xlabel("context step (0 = last observed)", fontsize=8)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("forecast step", fontsize=8)
     for ax in list(axes.flat)[len(ids):]:
         ax.axis("off")
     fig.colorbar(image, ax=axes, shrink=0.6, label="attention weight")
