@@ -154,3 +154,20 @@ def test_every_lstm_module_starts_with_forget_bias_one(residual):
             if name.startswith("bias_ih"):
                 hh = getattr(module, name.replace("bias_ih", "bias_hh"))
                 assert torch.equal((param + hh)[3:6], torch.ones(3))
+
+
+def test_residual_reaches_the_head_of_the_windowed_net():
+    torch.manual_seed(0)
+    plain = RecurrentNet(cell="gru", input_size=1, hidden_size=3, num_layers=2, horizon=2)
+    torch.manual_seed(0)
+    residual = RecurrentNet(
+        cell="gru", input_size=1, hidden_size=3, num_layers=2, horizon=2, residual=True
+    )
+    x, lengths = torch.randn(2, 4, 1), torch.tensor([4, 2])
+    out, _ = residual.rnn(x, lengths)
+    torch.testing.assert_close(residual.encode(x, lengths), out[[0, 1], [3, 1]])
+    first, _ = residual.rnn.layers[0](x)
+    assert not torch.allclose(plain(x, lengths), residual(x, lengths))  # same weights
+    torch.testing.assert_close(
+        residual.encode(x[:1], lengths[:1]) - plain.encode(x[:1], lengths[:1]), first[:1, -1]
+    )

@@ -57,7 +57,7 @@ class Attention(nn.Module):
             self.score = nn.Linear(query_size, 1, bias=False)
 
     def prepare(self, keys: torch.Tensor) -> torch.Tensor:
-        """The query-independent part of the scores, computed once per sequence: (B, T, *)."""
+        """The query-independent part of the scores, computed once per sequence: (B, T, P)."""
         return keys if self.kind == "dot" else self.key_proj(keys)
 
     def forward(
@@ -75,7 +75,7 @@ class Attention(nn.Module):
             Decoder state.
         values : Tensor of shape (B, T, K)
             Encoder outputs.
-        prepared : Tensor of shape (B, T, *)
+        prepared : Tensor of shape (B, T, P)
             ``self.prepare(values)``.
         mask : Tensor of shape (B, T), bool
             True at real steps, False at padding.

@@ -224,7 +224,7 @@ class FusedCell(nn.Module):
 
 
 def make_cell(cell: str, input_size: int, hidden_size: int) -> nn.Module:
-    """A single-step cell by name (one of :data:`CELLS`).
+    """A single-step cell by name (one of ``CELLS``).
 
     Examples
     --------

@@ -21,7 +21,7 @@ class RecurrentNet(nn.Module):
     ----------
     cell : str, default="lstm"
         Recurrent cell: ``"rnn"``, ``"lstm"``, ``"gru"`` (PyTorch's fused kernels) or an
-        LSTM variant of :data:`tsrnn.nn.cells.CELLS` (run by :class:`RecurrentEncoder`).
+        LSTM variant of ``tsrnn.nn.CELLS`` (run by :class:`RecurrentEncoder`).
     input_size : int
         Features per context step.
     hidden_size : int, default=32
@@ -91,8 +91,9 @@ class RecurrentNet(nn.Module):
 
     def encode(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Top-layer hidden state after each sequence's last real step, shape (B, hidden)."""
-        if isinstance(self.rnn, RecurrentEncoder):
-            return self.rnn(x, lengths)[1][0][-1]  # top layer's h: [B, hidden]
+        if isinstance(self.rnn, RecurrentEncoder):  # top output at the last real step,
+            out, _ = self.rnn(x, lengths)  # which includes any residual: [B, T, hidden]
+            return out[torch.arange(x.shape[0], device=x.device), lengths.to(x.device) - 1]
         if bool((lengths == x.shape[1]).all()):
             _, state = self.rnn(x)  # no padding: packing would give the same result, slower
         else:

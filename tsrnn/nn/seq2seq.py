@@ -69,7 +69,7 @@ class Seq2SeqNet(nn.Module):
     Parameters
     ----------
     cell : str, default="lstm"
-        Encoder and decoder cell, one of :data:`tsrnn.nn.cells.CELLS`.
+        Encoder and decoder cell, one of ``tsrnn.nn.CELLS``.
     input_size : int
         Features per context step (target first).
     hidden_size : int, default=32
@@ -89,7 +89,7 @@ class Seq2SeqNet(nn.Module):
     attention : {"none", "dot", "general", "additive"}, default="none"
         Attention over the encoder outputs (padding masked).
     teacher_forcing : str, default="linear"
-        Training schedule of the teacher-forcing probability, one of :data:`SCHEDULES`
+        Training schedule of the teacher-forcing probability, one of ``SCHEDULES``
         (see :func:`teacher_forcing_probability`).
 
     Examples

@@ -37,7 +37,7 @@ class RecurrentEncoder(nn.Module):
     Parameters
     ----------
     cell : str, default="lstm"
-        One of :data:`tsrnn.nn.cells.CELLS`: ``"rnn"``, ``"lstm"``, ``"gru"`` (PyTorch's
+        One of ``tsrnn.nn.CELLS``: ``"rnn"``, ``"lstm"``, ``"gru"`` (PyTorch's
         fused kernels) or ``"layernorm_lstm"``, ``"peephole_lstm"``, ``"coupled_lstm"``
         (:class:`~tsrnn.nn.cells.LSTMCell` in a Python loop).
     input_size : int
