@@ -29,29 +29,11 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # one BLAS thread per worker proc
 import numpy as np
 import pandas as pd
 
-from tsrnn.baselines import (
-    ARIMAForecaster,
-    ETSForecaster,
-    HoltForecaster,
-    Naive2Forecaster,
-    NaiveForecaster,
-    SeasonalNaiveForecaster,
-    SESForecaster,
-    ThetaForecaster,
-)
-from tsrnn.datasets import M3_HORIZONS, load_m3
+from tsrnn.baselines import Naive2Forecaster
+from tsrnn.datasets import load_m3
+from tsrnn.evaluation.m3 import M3_MODELS
 
-MODELS = {
-    "naive": lambda h, n_jobs: NaiveForecaster(horizon=h),
-    "snaive": lambda h, n_jobs: SeasonalNaiveForecaster(horizon=h),
-    "naive2": lambda h, n_jobs: Naive2Forecaster(horizon=h, n_jobs=n_jobs),
-    "ses": lambda h, n_jobs: SESForecaster(horizon=h, n_jobs=n_jobs),
-    "holt": lambda h, n_jobs: HoltForecaster(horizon=h, n_jobs=n_jobs),
-    "damped": lambda h, n_jobs: HoltForecaster(horizon=h, damped_trend=True, n_jobs=n_jobs),
-    "theta": lambda h, n_jobs: ThetaForecaster(horizon=h, n_jobs=n_jobs),
-    "ets": lambda h, n_jobs: ETSForecaster(horizon=h, n_jobs=n_jobs),
-    "arima": lambda h, n_jobs: ARIMAForecaster(horizon=h, n_jobs=n_jobs),
-}
+BASELINES = ["naive", "snaive", "naive2", "ses", "holt", "damped", "theta", "ets", "arima"]
 PUBLISHED = {
     ("monthly", "naive2"): 16.89,
     ("monthly", "theta"): 13.93,
@@ -71,7 +53,7 @@ def smape_by_series(test: pd.DataFrame, forecast: np.ndarray) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--categories", nargs="+", default=["monthly", "yearly"])
-    parser.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
+    parser.add_argument("--models", nargs="+", default=BASELINES, choices=BASELINES)
     parser.add_argument("--limit", type=int, default=None, help="first N series per category")
     parser.add_argument(
         "--sample", type=int, default=None, help="N evenly spaced series per category (by name)"
@@ -99,9 +81,8 @@ def main() -> None:
             keep = names[np.linspace(0, len(names) - 1, args.sample).round().astype(int)]
             train = train[train["unique_id"].isin(keep)].reset_index(drop=True)
             test = test[test["unique_id"].isin(keep)].reset_index(drop=True)
-        horizon = M3_HORIZONS[category]
         for name in args.models:
-            est = MODELS[name](horizon, args.n_jobs)
+            est = M3_MODELS[name](category, args.n_jobs)
             start = time.perf_counter()
             est.fit(train)
             seconds = time.perf_counter() - start

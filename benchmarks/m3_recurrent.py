@@ -85,11 +85,14 @@ def run(cls: type, params: dict[str, Any], args, train, test) -> tuple[list[floa
             batch_size=args.batch_size,
             random_state=seed,
             normalize_windows=not args.no_window_normalization,
+            loss=args.loss,
             **params,
         ).fit(fit_on)
         yhat = est.predict(rows)
         forecasts.append(yhat if args.no_log else np.exp(yhat))
         scores.append(smape(test["y"], forecasts[-1]))
+    if args.save and not args.table:
+        np.save(args.save, np.vstack(forecasts))
     median = smape(test["y"], np.median(np.vstack(forecasts), axis=0))
     return scores, median, time.perf_counter() - start
 
@@ -139,6 +142,8 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=1)
     parser.add_argument("--no-log", action="store_true", help="model the raw target")
     parser.add_argument("--no-window-normalization", action="store_true")
+    parser.add_argument("--loss", default="mse", choices=["mse", "mae", "huber"])
+    parser.add_argument("--save", default=None, help="write the forecasts (one row per seed) here")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)

@@ -6,7 +6,14 @@ judged against statsmodels baselines.
 """
 
 from tsrnn.baselines import NaiveForecaster, SeasonalNaiveForecaster
-from tsrnn.estimators import GRUForecaster, LSTMForecaster, RNNForecaster, Seq2SeqForecaster
+from tsrnn.estimators import (
+    DeseasonalizedForecaster,
+    EnsembleForecaster,
+    GRUForecaster,
+    LSTMForecaster,
+    RNNForecaster,
+    Seq2SeqForecaster,
+)
 from tsrnn.exceptions import DataValidationError, ParameterError, TsrnnError
 from tsrnn.model_selection import BacktestResult, TemporalSplit, backtest, temporal_train_test_split
 from tsrnn.persistence import load_forecaster, save_forecaster
@@ -16,6 +23,8 @@ __version__ = "0.1.0"
 __all__ = [
     "BacktestResult",
     "DataValidationError",
+    "DeseasonalizedForecaster",
+    "EnsembleForecaster",
     "GRUForecaster",
     "LSTMForecaster",
     "NaiveForecaster",

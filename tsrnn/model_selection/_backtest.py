@@ -88,7 +88,8 @@ def _check_scoring(scoring: Any) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _estimator_horizon(estimator: Any) -> int:
+def estimator_horizon(estimator: Any) -> int:
+    """The ``horizon`` of a forecaster, also inside sklearn wrappers (one value or an error)."""
     params = estimator.get_params(deep=True) if hasattr(estimator, "get_params") else {}
     found = {v for k, v in params.items() if k == "horizon" or k.endswith("__horizon")}
     if len(found) != 1:
@@ -103,7 +104,7 @@ def _make_cv(cv: Any, estimator: Any, id_col: str, time_col: str) -> Any:
     if cv is None or (isinstance(cv, numbers.Integral) and not isinstance(cv, bool)):
         return TemporalSplit(
             n_splits=3 if cv is None else int(cv),
-            horizon=_estimator_horizon(estimator),
+            horizon=estimator_horizon(estimator),
             id_col=id_col,
             time_col=time_col,
         )
@@ -137,7 +138,8 @@ def _find_calendar(estimator: Any) -> Any:
     return None
 
 
-def _seasons(season_length: int | Mapping | None, fitted: Any) -> int | Mapping:
+def fitted_season_lengths(season_length: int | Mapping | None, fitted: Any) -> int | Mapping:
+    """``season_length`` if given, else each fitted series' conventional season (1 if unknown)."""
     if season_length is not None:
         return season_length
     calendar = _find_calendar(fitted)
@@ -311,7 +313,7 @@ def backtest(
                     target_col: target.iloc[history],
                 }
             ),
-            season_length=_seasons(season_length, fitted) if "mase" in scores else 1,
+            season_length=fitted_season_lengths(season_length, fitted) if "mase" in scores else 1,
             id_col=id_col,
             time_col=time_col,
             target_col=target_col,

