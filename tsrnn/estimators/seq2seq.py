@@ -28,8 +28,9 @@ class Seq2SeqForecaster(BaseNeuralForecaster):
     (bridged to the decoder's size when bidirectional) starts a recurrent decoder, which
     reads the previous target and the known-future covariates of each step and forecasts
     that step, optionally attending to the encoder outputs. In training the previous
-    target is the true one with a probability that decays over training (scheduled
-    sampling); at prediction time the decoder always feeds back its own forecasts.
+    target is the true one (teacher forcing), or with ``teacher_forcing`` set to a decay,
+    the true one with a probability that decays over training (scheduled sampling); at
+    prediction time the decoder always feeds back its own forecasts.
 
     Parameters
     ----------
@@ -55,10 +56,11 @@ class Seq2SeqForecaster(BaseNeuralForecaster):
     attention : {"none", "dot", "general", "additive"}, default="none"
         Attention of the decoder over the encoder outputs: Luong dot or general, Bahdanau
         additive; padded context steps get weight 0. See :meth:`forecast_attention`.
-    teacher_forcing : {"linear", "exponential", "inverse_sigmoid", "always", "never"}, \
-default="linear"
-        Decay of the teacher-forcing probability over training (scheduled sampling), see
-        :func:`tsrnn.nn.teacher_forcing_probability`.
+    teacher_forcing : {"always", "linear", "exponential", "inverse_sigmoid", "never"}, \
+default="always"
+        Teacher-forcing probability over training: ``"always"`` feeds the true previous
+        target in training (best on the M3 benchmark), the decays implement scheduled
+        sampling; see :func:`tsrnn.nn.teacher_forcing_probability`.
     learning_rate : float, default=1e-3
         Adam learning rate.
     batch_size : int, default=64
@@ -161,7 +163,7 @@ default="linear"
         bidirectional: bool = False,
         residual: bool = False,
         attention: str = "none",
-        teacher_forcing: str = "linear",
+        teacher_forcing: str = "always",
         learning_rate: float = 1e-3,
         batch_size: int = 64,
         max_epochs: int = 20,

@@ -88,7 +88,7 @@ class Seq2SeqNet(nn.Module):
         Known-future covariates per target step.
     attention : {"none", "dot", "general", "additive"}, default="none"
         Attention over the encoder outputs (padding masked).
-    teacher_forcing : str, default="linear"
+    teacher_forcing : str, default="always"
         Training schedule of the teacher-forcing probability, one of ``SCHEDULES``
         (see :func:`teacher_forcing_probability`).
 
@@ -117,7 +117,7 @@ class Seq2SeqNet(nn.Module):
         horizon: int = 1,
         future_size: int = 0,
         attention: str = "none",
-        teacher_forcing: str = "linear",
+        teacher_forcing: str = "always",
     ) -> None:
         super().__init__()
         if attention not in ATTENTIONS:
