@@ -33,6 +33,8 @@ def test_examples_are_all_tested():
         "sklearn_pipeline_grid_search.py",
         "backtest_loop.py",
         "seq2seq_attention.py",
+        "irregular_series.py",
+        "streaming_elecdemand.py",
     }
 
 
@@ -69,4 +71,21 @@ def test_seq2seq_attention(tmp_path):
     assert "Holdout sMAPE: seq2seq (general attention)" in out and "seasonal naive" in out
     assert "shape (12, 12, 24) (series, forecast step, context step)" in out
     assert "Mean weight by lag" in out
+
+
+def test_irregular_series():
+    out = run_example("irregular_series.py")
+    assert "removed" in out and "(30%, seed 0)" in out
+    for model in ("carry-forward", "gaps ignored", "irregular=True", 'missing="mask"'):
+        assert model in out
+    assert "Holdout accuracy" in out and "smape" in out and "mase" in out
+
+
+def test_streaming_elecdemand(tmp_path):
+    png = tmp_path / "s.png"
+    out = run_example("streaming_elecdemand.py", "--plot", str(png))
+    assert "Streaming 48 observations one at a time" in out
+    assert "2014-12-01 23:30  running MAE (GW): next half hour LSTM" in out
+    assert "vs naive" in out and "vs seasonal naive" in out
+    assert "Final MAE ratios" in out
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

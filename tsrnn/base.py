@@ -82,21 +82,7 @@ class BaseForecaster(RegressorMixin, BaseEstimator):
                 f"future_covariates names column(s) {unknown} that X does not have; X's covariate "
                 f"columns are {covariates}."
             )
-        order = check_long_frame(
-            frame,
-            id_col=self.id_col,
-            time_col=self.time_col,
-            target_col=self.target_col,
-            covariates=covariates,
-        )
-        panel, times = frame_to_panel(
-            frame,
-            order,
-            id_col=self.id_col,
-            time_col=self.time_col,
-            columns=[self.target_col, *covariates],
-        )
-        calendar = Calendar.from_times(panel.ids, times, panel.indptr, freq=self.freq)
+        panel, calendar = self._frame_to_panel(frame, covariates)
         self.covariates_ = covariates
         self.future_covariates_ = future
         self._fit_panel(panel)
@@ -139,10 +125,7 @@ class BaseForecaster(RegressorMixin, BaseEstimator):
         positions = self.calendar_.positions(frame[self.id_col].to_numpy())
         steps = self.calendar_.locate(positions, pd.Index(frame[self.time_col]), self.horizon)
         series, inverse = np.unique(positions, return_inverse=True)
-        future = None
-        if self.future_covariates_:
-            future = np.zeros((len(series), self.horizon, len(self.future_covariates_)))
-            future[inverse, steps - 1] = frame[self.future_covariates_].to_numpy(dtype=np.float64)
+        future = self._future_inputs(frame, positions, series, inverse, steps)
         forecasts = self._forecast_panel(series, future)  # [n_series, horizon]
         return forecasts[inverse, steps - 1]
 
@@ -155,7 +138,9 @@ class BaseForecaster(RegressorMixin, BaseEstimator):
             Steps to forecast, at most the fitted ``horizon`` (the default).
         X : DataFrame, optional
             Known-future covariates at the forecast rows (``id_col``, ``time_col``,
-            covariates); required when the model uses ``future_covariates``.
+            covariates); required when the model uses ``future_covariates``. With
+            irregular timestamps (``irregular=True``) its rows are the future times
+            themselves: the first ``horizon`` rows of every series are forecast.
 
         Returns
         -------
@@ -173,6 +158,10 @@ class BaseForecaster(RegressorMixin, BaseEstimator):
                 f"forecast(horizon={horizon!r}) must be an int in [1, {self.horizon}] (the fitted "
                 "horizon); refit with a larger horizon to forecast further."
             )
+        if X is not None and not self.calendar_.regular:
+            rows = self._explicit_future_rows(X, steps)
+            rows["yhat"] = self.predict(rows)
+            return rows[[self.id_col, self.time_col, "yhat"]]
         rows = self.future_frame(steps)
         if self.future_covariates_:
             if X is None:
@@ -212,12 +201,8 @@ class BaseForecaster(RegressorMixin, BaseEstimator):
         check_is_fitted(self)
         steps = self.horizon if horizon is None else horizon
         cal = self.calendar_
-        times = [cal.future(p, steps) for p in range(cal.n_series)]
         return pd.DataFrame(
-            {
-                self.id_col: np.repeat(cal.ids, steps),
-                self.time_col: times[0].append(times[1:]) if times else [],
-            }
+            {self.id_col: np.repeat(cal.ids, steps), self.time_col: cal.future_times(steps)}
         )
 
     def update(self, X: Any, y: Any = None) -> BaseForecaster:
@@ -269,6 +254,62 @@ class BaseForecaster(RegressorMixin, BaseEstimator):
         return self
 
     # ----------------------------------------------------------------- helpers
+    def _frame_to_panel(self, frame: pd.DataFrame, covariates: list[str]) -> tuple[Panel, Calendar]:
+        """Validate a long frame and build its panel (target first) and calendar."""
+        order = check_long_frame(
+            frame,
+            id_col=self.id_col,
+            time_col=self.time_col,
+            target_col=self.target_col,
+            covariates=covariates,
+        )
+        panel, times = frame_to_panel(
+            frame,
+            order,
+            id_col=self.id_col,
+            time_col=self.time_col,
+            columns=[self.target_col, *covariates],
+        )
+        return panel, Calendar.from_times(panel.ids, times, panel.indptr, freq=self.freq)
+
+    def _future_inputs(
+        self,
+        frame: pd.DataFrame,
+        positions: np.ndarray,
+        series: np.ndarray,
+        inverse: np.ndarray,
+        steps: np.ndarray,
+    ) -> np.ndarray | None:
+        """Known-future inputs of shape (n_series, horizon, n_future), or None."""
+        if not self.future_covariates_:
+            return None
+        future = np.zeros((len(series), self.horizon, len(self.future_covariates_)))
+        future[inverse, steps - 1] = frame[self.future_covariates_].to_numpy(dtype=np.float64)
+        return future
+
+    def _explicit_future_rows(self, X: Any, steps: int) -> pd.DataFrame:
+        """The first ``steps`` rows of every series in ``X`` (irregular calendars)."""
+        given = self._to_frame(X, None, require_target=False)
+        keep = [self.id_col, self.time_col, *self.future_covariates_]
+        lacking = [c for c in keep if c not in given.columns]
+        if lacking:
+            raise DataValidationError(f"forecast(X=...) lacks the column(s) {lacking}.")
+        rows = given[keep].drop_duplicates([self.id_col, self.time_col])
+        rows = rows.sort_values([self.id_col, self.time_col], kind="stable")
+        rows = rows.groupby(self.id_col, sort=False).head(steps)
+        counts = rows.groupby(self.id_col, sort=False).size()
+        counts = counts.reindex(pd.Index(self.calendar_.ids), fill_value=0)
+        short = counts[counts < steps]
+        if len(short):
+            raise DataValidationError(
+                f"forecast(X=...) must give the next {steps} future time(s) of every series; "
+                f"series {list(short.index[:5])} have {short.tolist()[:5]} row(s). Give them "
+                "all, or use predict(X_future) for a subset of series."
+            )
+        order = pd.Index(self.calendar_.ids).get_indexer(rows[self.id_col])
+        rows = rows.iloc[np.argsort(order, kind="stable")]
+        return rows[rows[self.id_col].isin(self.calendar_.ids)].reset_index(drop=True)
+
     def _to_frame(self, X: Any, y: Any, *, require_target: bool) -> pd.DataFrame:
         frame = to_long(
             X, y, id_col=self.id_col, time_col=self.time_col, target_col=self.target_col

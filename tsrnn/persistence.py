@@ -21,6 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 from tsrnn import baselines, estimators
 from tsrnn.base import BaseForecaster
 from tsrnn.data.calendar import Calendar
+from tsrnn.data.irregular import IrregularCalendar
 from tsrnn.data.panel import Panel
 from tsrnn.data.scaling import PanelScaler
 from tsrnn.exceptions import TsrnnError
@@ -85,12 +86,13 @@ def save_forecaster(estimator: BaseForecaster, path: str | Path) -> Path:
         "last_time": _times_to_json(cal.last_time),
         "freq": [int(f) if isinstance(f, (int, np.integer)) else f for f in cal.freq],
         "columns": list(ctx.columns),
+        "time_unit": getattr(cal, "unit", None),
     }
     arrays = {"context_values": ctx.values, "context_indptr": ctx.indptr}
     if hasattr(estimator, "network_"):
         config["history"] = estimator.history_
         config["n_windows"] = estimator.n_windows_
-        config["network_sizes"] = [ctx.values.shape[1], len(estimator.future_covariates_)]
+        config["network_sizes"] = list(estimator._network_sizes())
         scaler = estimator.scaler_
         config["scaler"] = scaler.method
         arrays |= {
@@ -99,6 +101,8 @@ def save_forecaster(estimator: BaseForecaster, path: str | Path) -> Path:
             "covariate_loc": scaler.covariate_loc,
             "covariate_scale": scaler.covariate_scale,
         }
+        if hasattr(estimator, "state_"):  # stateful (tbptt_steps): hidden state per series
+            arrays["state"] = estimator.state_
         torch.save(estimator.network_.state_dict(), path / "weights.pt")
     (path / "config.json").write_text(json.dumps(config, indent=1))
     np.savez(path / "arrays.npz", **arrays)
@@ -117,7 +121,11 @@ def load_forecaster(path: str | Path) -> BaseForecaster:
     ids = np.array(config["ids"], dtype=object)
     estimator.covariates_ = config["covariates"]
     estimator.future_covariates_ = config["future_covariates"]
-    estimator.calendar_ = Calendar(ids, _times_from_json(config["last_time"]), config["freq"])
+    last_time = _times_from_json(config["last_time"])
+    if config.get("time_unit") is None:
+        estimator.calendar_ = Calendar(ids, last_time, config["freq"])
+    else:
+        estimator.calendar_ = IrregularCalendar(ids, last_time, config["freq"], config["time_unit"])
     estimator.context_ = Panel(
         arrays["context_values"], arrays["context_indptr"], ids, tuple(config["columns"])
     )
@@ -134,4 +142,6 @@ def load_forecaster(path: str | Path) -> BaseForecaster:
         estimator.network_ = network.eval()
         estimator.history_ = config["history"]
         estimator.n_windows_ = config["n_windows"]
+        if "state" in arrays:
+            estimator.state_ = arrays["state"]
     return estimator

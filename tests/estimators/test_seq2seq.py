@@ -93,3 +93,8 @@ def test_persistence_round_trips(tmp_path):
 def test_bad_parameters(param, value):
     with pytest.raises(ParameterError, match=f"'{param}' parameter of Seq2SeqForecaster"):
         Seq2SeqForecaster(**{param: value}).fit(make_panel())
+
+
+def test_tbptt_refuses_custom_cells_with_a_clear_error():
+    with pytest.raises(ParameterError, match="tbptt_steps needs a fused cell"):
+        RNNForecaster(cell="peephole_lstm", tbptt_steps=4, horizon=2, **TINY).fit(make_panel())

@@ -28,6 +28,9 @@ class Batch:
     level : Tensor of shape (B,) or None
         With window normalisation, the target's last context value, subtracted from
         the target in ``x`` and from ``y``; :meth:`denormalize` adds it back.
+    mask : Tensor of shape (B, H) or None
+        1 where a target is observed, 0 where it is missing (and ``y`` holds 0 there);
+        None when every target is observed. See :mod:`tsrnn.data.masked`.
     """
 
     x: torch.Tensor
@@ -35,6 +38,7 @@ class Batch:
     y: torch.Tensor | None = None
     future: torch.Tensor | None = None
     level: torch.Tensor | None = None
+    mask: torch.Tensor | None = None
 
     def __len__(self) -> int:
         return self.x.shape[0]

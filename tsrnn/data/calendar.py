@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tsrnn.data.fixed_steps import advance_last, future_stamps, locate_steps
 from tsrnn.exceptions import DataValidationError
 
 __all__ = ["Calendar"]
@@ -61,7 +62,9 @@ def _raise_irregular(times: pd.Index, series_id: Any, freq: Any, expected: Any) 
     raise DataValidationError(
         f"Series {series_id!r} has irregular timestamps: observation {at} is at {times[at]}, "
         f"but a regular step of {freq} from {times[0]} puts it at {expected[at]}. tsrnn needs "
-        "a regular frequency: resample (df.resample), fill the gaps, or pass freq= explicitly."
+        "a regular frequency: resample (df.resample), fill the gaps, or pass freq= explicitly. "
+        "Neural forecasters can also take missing steps as missing values (missing='mask') or "
+        "uneven times as they are (irregular=True)."
     )
 
 
@@ -115,6 +118,9 @@ class Calendar:
     ids: np.ndarray
     last_time: pd.Index
     freq: list
+
+    #: Whether future times follow from a regular step (see ``tsrnn.data.irregular``).
+    regular = True
 
     @classmethod
     def from_times(
@@ -174,8 +180,19 @@ class Calendar:
             return pd.Index(last + freq * np.arange(1, n + 1))
         return pd.date_range(last, periods=n + 1, freq=freq)[1:]
 
+    def future_times(self, n: int) -> pd.Index:
+        """The next ``n`` time stamps of every series, series after series."""
+        fast = future_stamps(self.last_time, self.freq, n)
+        if fast is not None:
+            return fast
+        times = [self.future(p, n) for p in range(self.n_series)]
+        return times[0].append(times[1:]) if times else pd.Index([])
+
     def locate(self, positions: np.ndarray, times: pd.Index, horizon: int) -> np.ndarray:
         """Return the forecast step (1..horizon) of each row, with a clear error otherwise."""
+        fast = locate_steps(self.last_time, self.freq, positions, times, horizon)
+        if fast is not None:
+            return fast
         steps = np.empty(len(positions), dtype=np.int64)
         for p in np.unique(positions):
             rows = np.flatnonzero(positions == p)
@@ -207,6 +224,9 @@ class Calendar:
 
     def advance(self, positions: np.ndarray, times: pd.Index, counts: np.ndarray) -> Calendar:
         """Move series forward by new rows that must continue them without gaps."""
+        fast = advance_last(self.last_time, self.freq, positions, times, counts)
+        if fast is not None:
+            return Calendar(self.ids, fast, list(self.freq))
         last = self.last_time.copy().to_numpy().copy()
         start = 0
         for p, n in zip(positions, counts, strict=True):

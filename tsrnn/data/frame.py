@@ -99,12 +99,14 @@ def check_long_frame(
     time_col: str,
     target_col: str | None,
     covariates: Sequence[str],
+    allow_missing_target: bool = False,
 ) -> np.ndarray:
     """Validate a long frame and return the row order that groups it by series.
 
-    Rules: numeric finite target (when ``target_col`` is given) and covariates,
-    a datetime or integer time column, times strictly increasing within each
-    series in row order (so no duplicates).
+    Rules: numeric finite target (when ``target_col`` is given; NaN allowed with
+    ``allow_missing_target``, infinities never) and covariates, a datetime or
+    integer time column, times strictly increasing within each series in row
+    order (so no duplicates).
 
     Returns
     -------
@@ -132,7 +134,9 @@ def check_long_frame(
         raise DataValidationError(f"Column {time_col!r} is missing (NaT) at row {row}.")
     checked = ([target_col] if target_col is not None else []) + list(covariates)
     for col in checked:
-        _check_numeric_column(frame, col, id_col, is_target=col == target_col)
+        _check_numeric_column(
+            frame, col, id_col, is_target=col == target_col, allow_nan=allow_missing_target
+        )
     dup = frame.duplicated([id_col, time_col], keep="first").to_numpy()
     if dup.any():
         pos = int(np.flatnonzero(dup)[0])
@@ -158,7 +162,9 @@ def check_long_frame(
     return order
 
 
-def _check_numeric_column(frame: pd.DataFrame, col: str, id_col: str, *, is_target: bool) -> None:
+def _check_numeric_column(
+    frame: pd.DataFrame, col: str, id_col: str, *, is_target: bool, allow_nan: bool = False
+) -> None:
     if col not in frame.columns:
         raise DataValidationError(
             f"Column {col!r} is missing; the frame has {list(frame.columns)}."
@@ -171,13 +177,20 @@ def _check_numeric_column(frame: pd.DataFrame, col: str, id_col: str, *, is_targ
         )
     values = series.to_numpy(dtype=np.float64, na_value=np.nan)
     bad = ~np.isfinite(values)
+    if is_target and allow_nan:
+        bad &= ~np.isnan(values)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         what = "target" if is_target else "covariate"
+        hint = (
+            " or let a neural forecaster mask missing targets (missing='mask')"
+            if is_target and not allow_nan
+            else ""
+        )
         raise DataValidationError(
             f"The {what} column {col!r} has {int(bad.sum())} NaN/inf value(s); the first is at "
             f"row {row} (series {frame[id_col].iloc[row]!r}, value {values[row]}). Fill or drop "
-            f"those rows (e.g. df[{col!r}].interpolate()) before fitting."
+            f"those rows (e.g. df[{col!r}].interpolate()) before fitting{hint}."
         )
 
 

@@ -23,16 +23,23 @@ def _series_stats(
         return np.zeros(n), np.ones(n)
     target = values[:, 0].astype(np.float64)
     lengths = np.diff(indptr)
+    observed = ~np.isnan(target)
+    masked = not observed.all()  # missing targets (missing="mask") are left out of the stats
     if method == "standard":
         seg = np.repeat(np.arange(n), lengths)
+        if masked:
+            target = np.where(observed, target, 0.0)
+            lengths = np.bincount(seg, observed, minlength=n)
         count = np.maximum(lengths, 1)
         loc = np.bincount(seg, target, minlength=n) / count
-        var = np.bincount(seg, (target - loc[seg]) ** 2, minlength=n) / count
+        dev = (target - loc[seg]) ** 2
+        var = np.bincount(seg, np.where(observed, dev, 0.0) if masked else dev, minlength=n) / count
         scale = np.sqrt(var)
     else:  # robust: median and inter-quartile range
         loc, scale = np.zeros(n), np.ones(n)
         for i in range(n):
             part = target[indptr[i] : indptr[i + 1]]
+            part = part[~np.isnan(part)] if masked else part
             if len(part):
                 q1, loc[i], q3 = np.percentile(part, [25, 50, 75])
                 scale[i] = (q3 - q1) / 1.349

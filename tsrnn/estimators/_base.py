@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
+import pandas as pd
 import torch
 from sklearn.utils import check_random_state
 from torch import nn
@@ -12,9 +15,11 @@ from torch import nn
 from tsrnn._validation import Interval, Options
 from tsrnn.base import BaseForecaster
 from tsrnn.data.batching import Batch, WindowDataset, window_loader
+from tsrnn.data.calendar import Calendar
 from tsrnn.data.panel import Panel
 from tsrnn.data.scaling import SCALERS, PanelScaler
 from tsrnn.data.windowing import temporal_split
+from tsrnn.estimators import _time_aware as time_aware
 from tsrnn.exceptions import DataValidationError
 from tsrnn.training import (
     LOSSES,
@@ -42,6 +47,8 @@ NEURAL_CONSTRAINTS: dict[str, list] = {
     "random_state": [None, Interval(numbers.Integral, 0, 2**32 - 1), np.random.RandomState],
     "verbose": [bool],
     "trainer_kwargs": [None, dict],
+    "missing": [Options(frozenset({"raise", "mask"}))],
+    "irregular": [bool],
 }
 
 
@@ -54,6 +61,43 @@ class BaseNeuralForecaster(BaseForecaster):
     def _context_size(self) -> int:
         return self.context_length
 
+    def _time_aware(self) -> bool:
+        """Whether missing targets or uneven times are allowed (``tsrnn.data.irregular``)."""
+        return getattr(self, "missing", "raise") == "mask" or getattr(self, "irregular", False)
+
+    def _network_sizes(self) -> tuple[int, int]:
+        """Input features per context step and known-future features per target step."""
+        if self._time_aware():
+            return time_aware.network_sizes(self)
+        return 1 + len(self.covariates_), len(self.future_covariates_)
+
+    def _frame_to_panel(  # noqa: D102
+        self, frame: pd.DataFrame, covariates: list[str]
+    ) -> tuple[Panel, Calendar]:
+        if self._time_aware():
+            return time_aware.frame_to_panel(self, frame, covariates)
+        return super()._frame_to_panel(frame, covariates)
+
+    def _future_inputs(  # noqa: D102
+        self,
+        frame: pd.DataFrame,
+        positions: np.ndarray,
+        series: np.ndarray,
+        inverse: np.ndarray,
+        steps: np.ndarray,
+    ) -> np.ndarray | None:
+        future = super()._future_inputs(frame, positions, series, inverse, steps)
+        if self._time_aware():
+            return time_aware.future_inputs(self, frame, positions, inverse, steps, future)
+        return future
+
+    def update(self, X: Any, y: Any = None) -> BaseNeuralForecaster:  # noqa: D102
+        if getattr(self, "calendar_", None) is not None and self._time_aware():
+            time_aware.refuse_update(self)
+        return super().update(X, y)
+
+    update.__doc__ = BaseForecaster.update.__doc__
+
     # ------------------------------------------------------------------ fit
     def _fit_panel(self, panel: Panel) -> None:
         if self.early_stopping_patience is not None and self.validation_size < self.horizon:
@@ -65,22 +109,10 @@ class BaseNeuralForecaster(BaseForecaster):
             panel.lengths, self.context_length, self.horizon, self.validation_size
         )
         self._check_every_series_trains(panel, train[0])
-        self.scaler_ = PanelScaler.fit(
-            panel.head(panel.lengths - self.validation_size), self.scaler
-        )
-        scaled = self.scaler_.transform(panel)
-        future_columns = tuple(1 + self.covariates_.index(c) for c in self.future_covariates_)
-
-        def make(windows: tuple[np.ndarray, np.ndarray]) -> WindowDataset:
-            return WindowDataset(
-                scaled.values,
-                scaled.indptr,
-                *windows,
-                context_length=self.context_length,
-                horizon=self.horizon,
-                future_columns=future_columns,
-                normalize=self.normalize_windows,
-            )
+        if self._time_aware():
+            make, train, val = time_aware.dataset_factory(self, panel, train, val)
+        else:
+            make = self._dataset_factory(panel)
 
         seed = int(check_random_state(self.random_state).randint(0, 2**31 - 1))
         generator = torch.Generator().manual_seed(seed)
@@ -105,12 +137,32 @@ class BaseNeuralForecaster(BaseForecaster):
                 trainer_kwargs=self.trainer_kwargs,
             )
             torch.manual_seed(seed)
-            network = self._build_network(panel.values.shape[1], len(future_columns))
+            network = self._build_network(*self._network_sizes())
             system = ForecastingSystem(network, loss=self.loss, learning_rate=self.learning_rate)
             trainer.fit(system, train_dataloaders=train_loader, val_dataloaders=val_loader)
         self.network_ = network.cpu().eval()
         self.history_ = history.history
         self.n_windows_ = len(train[0])
+
+    def _dataset_factory(self, panel: Panel) -> Callable[[tuple], WindowDataset]:
+        self.scaler_ = PanelScaler.fit(
+            panel.head(panel.lengths - self.validation_size), self.scaler
+        )
+        scaled = self.scaler_.transform(panel)
+        future_columns = tuple(1 + self.covariates_.index(c) for c in self.future_covariates_)
+
+        def make(windows: tuple[np.ndarray, np.ndarray]) -> WindowDataset:
+            return WindowDataset(
+                scaled.values,
+                scaled.indptr,
+                *windows,
+                context_length=self.context_length,
+                horizon=self.horizon,
+                future_columns=future_columns,
+                normalize=self.normalize_windows,
+            )
+
+        return make
 
     def _check_every_series_trains(self, panel: Panel, train_series: np.ndarray) -> None:
         counts = np.bincount(train_series, minlength=panel.n_series)
@@ -127,6 +179,8 @@ class BaseNeuralForecaster(BaseForecaster):
 
     # ------------------------------------------------------------------ predict
     def _forecast_panel(self, positions: np.ndarray, future: np.ndarray | None) -> np.ndarray:
+        if self._time_aware():
+            return time_aware.forecast_panel(self, positions, future)
         batch = self._context_batch(positions, future)
         with torch.inference_mode():
             out = batch.denormalize(self.network_(batch.x, batch.lengths, batch.future))  # [S, H]

@@ -22,7 +22,15 @@ class LSTMForecaster(RNNForecaster):
         Number of future steps forecast at once (direct multi-output head).
     context_length : int, default=24
         Maximum number of past steps each window feeds the network. Series shorter than
-        ``context_length + horizon`` still train, on shorter (packed) contexts.
+        ``context_length + horizon`` still train, on shorter (packed) contexts. Unused
+        with ``tbptt_steps``.
+    tbptt_steps : int or None, default=None
+        Stateful training with truncated backpropagation through time: each series is read
+        from its start in consecutive chunks of ``tbptt_steps`` steps, the hidden state is
+        carried from chunk to chunk (detached between them), and every step is trained to
+        predict the next ``horizon`` values. After ``fit`` each series' final state is kept
+        in ``state_``: ``update`` advances it by the new rows only and ``forecast`` starts
+        from it. None (the default) trains on windows. See :doc:`/user_guide/streaming`.
     hidden_size : int, default=32
         Hidden units per recurrent layer.
     num_layers : int, default=1
@@ -32,7 +40,7 @@ class LSTMForecaster(RNNForecaster):
     learning_rate : float, default=1e-3
         Adam learning rate.
     batch_size : int, default=64
-        Windows per optimisation step.
+        Windows per optimisation step; with ``tbptt_steps``, series read side by side.
     max_epochs : int, default=20
         Passes over the training windows.
     gradient_clip_val : float or None, default=1.0
@@ -45,7 +53,9 @@ class LSTMForecaster(RNNForecaster):
     normalize_windows : bool, default=True
         Subtract each window's last observed (scaled) target from its target inputs and
         targets, so the network forecasts changes from the forecast origin; combined with a
-        log target (``TransformedTargetRegressor(func=np.log)``), ratios.
+        log target (``TransformedTargetRegressor(func=np.log)``), ratios. With
+        ``tbptt_steps``, each step's targets are taken relative to the target observed at
+        that step (inputs are not shifted).
     validation_size : int, default=0
         Hold out each series' last ``validation_size`` steps as validation windows (0: none).
         The best epoch's weights are kept.
@@ -57,7 +67,17 @@ class LSTMForecaster(RNNForecaster):
         prediction rows. Other covariates are past-only.
     freq : str, int or None, default=None
         Frequency of the time column (pandas alias, or step for integer times); inferred per
-        series when None.
+        series when None. With ``irregular=True``: the step of future times after the last
+        observation used by :meth:`forecast` (None: give the future times explicitly).
+    missing : {"raise", "mask"}, default="raise"
+        NaN targets raise a clear error; with ``"mask"`` they are missing values: the network
+        sees an observed flag and the time since the last observation, the loss ignores
+        missing targets, and steps absent from a regular grid count as missing. See
+        :doc:`/user_guide/irregular`.
+    irregular : bool, default=False
+        Accept uneven timestamps: train on the sequence of observations with the time gap to
+        the previous one as an input; the ``k``-th future row of a series is step ``k`` and its
+        time since the last observation is a known-future input.
     id_col : str, default="unique_id"
         Series id column of ``X``.
     time_col : str, default="ds"
@@ -82,7 +102,11 @@ class LSTMForecaster(RNNForecaster):
     calendar_ : Calendar
         Each series' frequency and last observed time.
     context_ : Panel
-        The last ``context_length`` observations of every series (what forecasts start from).
+        The last ``context_length`` observations of every series (what forecasts start from);
+        with ``tbptt_steps``, the last one.
+    state_ : ndarray of shape (n_series, n_parts, num_layers, hidden_size)
+        Only with ``tbptt_steps``: each series' hidden state after its last observation
+        (``n_parts`` is 2 for the LSTM's ``(h, c)``, else 1).
     covariates_ : list of str
         Covariate columns seen in ``fit``.
     future_covariates_ : list of str
@@ -90,7 +114,7 @@ class LSTMForecaster(RNNForecaster):
     history_ : dict of lists
         ``epoch``, ``train_loss`` and ``val_loss`` per epoch.
     n_windows_ : int
-        Number of training windows.
+        Number of training windows (with ``tbptt_steps``: training steps that have targets).
 
     See Also
     --------
@@ -115,6 +139,7 @@ class LSTMForecaster(RNNForecaster):
         *,
         horizon: int = 12,
         context_length: int = 24,
+        tbptt_steps: int | None = None,
         hidden_size: int = 32,
         num_layers: int = 1,
         dropout: float = 0.0,
@@ -129,6 +154,8 @@ class LSTMForecaster(RNNForecaster):
         early_stopping_patience: int | None = None,
         future_covariates: list[str] | None = None,
         freq: str | int | None = None,
+        missing: str = "raise",
+        irregular: bool = False,
         id_col: str = "unique_id",
         time_col: str = "ds",
         target_col: str = "y",
@@ -138,6 +165,7 @@ class LSTMForecaster(RNNForecaster):
     ) -> None:
         self.horizon = horizon
         self.context_length = context_length
+        self.tbptt_steps = tbptt_steps
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         self.dropout = dropout
@@ -152,6 +180,8 @@ class LSTMForecaster(RNNForecaster):
         self.early_stopping_patience = early_stopping_patience
         self.future_covariates = future_covariates
         self.freq = freq
+        self.missing = missing
+        self.irregular = irregular
         self.id_col = id_col
         self.time_col = time_col
         self.target_col = target_col

@@ -1,4 +1,4 @@
-"""Windowed recurrent forecasters: RNNForecaster and its LSTM and GRU forms."""
+"""Recurrent forecasters, windowed or stateful: RNNForecaster and its LSTM and GRU forms."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import numpy as np
 
 from tsrnn._validation import Interval, Options
 from tsrnn.estimators._base import NEURAL_CONSTRAINTS, BaseNeuralForecaster
-from tsrnn.nn.cells import CELLS
+from tsrnn.estimators._stateful import StatefulMixin
+from tsrnn.exceptions import ParameterError
+from tsrnn.nn.cells import CELLS, FUSED_CELLS
 from tsrnn.nn.recurrent import RecurrentNet
 
 __all__ = ["RNNForecaster"]
@@ -19,10 +21,11 @@ _RECURRENT_CONSTRAINTS: dict[str, list] = {
     "hidden_size": [Interval(numbers.Integral, 1, None)],
     "num_layers": [Interval(numbers.Integral, 1, None)],
     "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+    "tbptt_steps": [None, Interval(numbers.Integral, 1, None)],
 }
 
 
-class RNNForecaster(BaseNeuralForecaster):
+class RNNForecaster(StatefulMixin, BaseNeuralForecaster):
     """Direct multi-step forecaster with an RNN, LSTM or GRU encoder.
 
     Each training sample is a window of up to ``context_length`` past steps (target and
@@ -37,7 +40,15 @@ class RNNForecaster(BaseNeuralForecaster):
         Number of future steps forecast at once (direct multi-output head).
     context_length : int, default=24
         Maximum number of past steps each window feeds the network. Series shorter than
-        ``context_length + horizon`` still train, on shorter (packed) contexts.
+        ``context_length + horizon`` still train, on shorter (packed) contexts. Unused
+        with ``tbptt_steps``.
+    tbptt_steps : int or None, default=None
+        Stateful training with truncated backpropagation through time: each series is read
+        from its start in consecutive chunks of ``tbptt_steps`` steps, the hidden state is
+        carried from chunk to chunk (detached between them), and every step is trained to
+        predict the next ``horizon`` values. After ``fit`` each series' final state is kept
+        in ``state_``: ``update`` advances it by the new rows only and ``forecast`` starts
+        from it. None (the default) trains on windows. See :doc:`/user_guide/streaming`.
     cell : str, default="lstm"
         Recurrent cell: ``"rnn"``, ``"lstm"``, ``"gru"`` (PyTorch's fused kernels), or
         ``"layernorm_lstm"``, ``"peephole_lstm"``, ``"coupled_lstm"`` (:class:`tsrnn.nn.LSTMCell`
@@ -53,7 +64,7 @@ class RNNForecaster(BaseNeuralForecaster):
     learning_rate : float, default=1e-3
         Adam learning rate.
     batch_size : int, default=64
-        Windows per optimisation step.
+        Windows per optimisation step; with ``tbptt_steps``, series read side by side.
     max_epochs : int, default=20
         Passes over the training windows.
     gradient_clip_val : float or None, default=1.0
@@ -66,7 +77,9 @@ class RNNForecaster(BaseNeuralForecaster):
     normalize_windows : bool, default=True
         Subtract each window's last observed (scaled) target from its target inputs and
         targets, so the network forecasts changes from the forecast origin; combined with a
-        log target (``TransformedTargetRegressor(func=np.log)``), ratios.
+        log target (``TransformedTargetRegressor(func=np.log)``), ratios. With
+        ``tbptt_steps``, each step's targets are taken relative to the target observed at
+        that step (inputs are not shifted).
     validation_size : int, default=0
         Hold out each series' last ``validation_size`` steps as validation windows (0: none).
         The best epoch's weights are kept.
@@ -78,7 +91,17 @@ class RNNForecaster(BaseNeuralForecaster):
         prediction rows. Other covariates are past-only.
     freq : str, int or None, default=None
         Frequency of the time column (pandas alias, or step for integer times); inferred per
-        series when None.
+        series when None. With ``irregular=True``: the step of future times after the last
+        observation used by :meth:`forecast` (None: give the future times explicitly).
+    missing : {"raise", "mask"}, default="raise"
+        NaN targets raise a clear error; with ``"mask"`` they are missing values: the network
+        sees an observed flag and the time since the last observation, the loss ignores
+        missing targets, and steps absent from a regular grid count as missing. See
+        :doc:`/user_guide/irregular`.
+    irregular : bool, default=False
+        Accept uneven timestamps: train on the sequence of observations with the time gap to
+        the previous one as an input; the ``k``-th future row of a series is step ``k`` and its
+        time since the last observation is a known-future input.
     id_col : str, default="unique_id"
         Series id column of ``X``.
     time_col : str, default="ds"
@@ -103,7 +126,11 @@ class RNNForecaster(BaseNeuralForecaster):
     calendar_ : Calendar
         Each series' frequency and last observed time.
     context_ : Panel
-        The last ``context_length`` observations of every series (what forecasts start from).
+        The last ``context_length`` observations of every series (what forecasts start from);
+        with ``tbptt_steps``, the last one.
+    state_ : ndarray of shape (n_series, n_parts, num_layers, hidden_size)
+        Only with ``tbptt_steps``: each series' hidden state after its last observation
+        (``n_parts`` is 2 for the LSTM's ``(h, c)``, else 1).
     covariates_ : list of str
         Covariate columns seen in ``fit``.
     future_covariates_ : list of str
@@ -111,7 +138,7 @@ class RNNForecaster(BaseNeuralForecaster):
     history_ : dict of lists
         ``epoch``, ``train_loss`` and ``val_loss`` per epoch.
     n_windows_ : int
-        Number of training windows.
+        Number of training windows (with ``tbptt_steps``: training steps that have targets).
 
     See Also
     --------
@@ -138,6 +165,7 @@ class RNNForecaster(BaseNeuralForecaster):
         *,
         horizon: int = 12,
         context_length: int = 24,
+        tbptt_steps: int | None = None,
         cell: str = "lstm",
         hidden_size: int = 32,
         num_layers: int = 1,
@@ -154,6 +182,8 @@ class RNNForecaster(BaseNeuralForecaster):
         early_stopping_patience: int | None = None,
         future_covariates: list[str] | None = None,
         freq: str | int | None = None,
+        missing: str = "raise",
+        irregular: bool = False,
         id_col: str = "unique_id",
         time_col: str = "ds",
         target_col: str = "y",
@@ -163,6 +193,7 @@ class RNNForecaster(BaseNeuralForecaster):
     ) -> None:
         self.horizon = horizon
         self.context_length = context_length
+        self.tbptt_steps = tbptt_steps
         self.cell = cell
         self.hidden_size = hidden_size
         self.num_layers = num_layers
@@ -179,6 +210,8 @@ class RNNForecaster(BaseNeuralForecaster):
         self.early_stopping_patience = early_stopping_patience
         self.future_covariates = future_covariates
         self.freq = freq
+        self.missing = missing
+        self.irregular = irregular
         self.id_col = id_col
         self.time_col = time_col
         self.target_col = target_col
@@ -187,6 +220,12 @@ class RNNForecaster(BaseNeuralForecaster):
         self.trainer_kwargs = trainer_kwargs
 
     def _build_network(self, input_size: int, future_size: int) -> RecurrentNet:
+        if self.tbptt_steps is not None and (self.cell not in FUSED_CELLS or self.residual):
+            raise ParameterError(
+                f"tbptt_steps needs a fused cell ('rnn', 'lstm' or 'gru') without residual "
+                f"connections; got cell={self.cell!r}, residual={self.residual}. Use "
+                "tbptt_steps=None (windowed training) with this cell."
+            )
         return RecurrentNet(
             cell=self.cell,
             input_size=input_size,

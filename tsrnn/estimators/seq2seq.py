@@ -142,8 +142,12 @@ default="always"
     ((72, 3), (12, 6, 12))
     """
 
-    _parameter_constraints = {
-        **_RECURRENT_CONSTRAINTS,
+    _parameter_constraints = {  # windowed only: no tbptt_steps, missing or irregular
+        **{
+            k: v
+            for k, v in _RECURRENT_CONSTRAINTS.items()
+            if k not in ("tbptt_steps", "missing", "irregular")
+        },
         "cell": [Options(frozenset(CELLS))],
         "bidirectional": [bool],
         "residual": [bool],

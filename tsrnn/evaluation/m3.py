@@ -42,14 +42,25 @@ from tsrnn.evaluation._compare import compare, frame_to_markdown
 from tsrnn.exceptions import ParameterError
 from tsrnn.metrics import owa
 
-__all__ = ["M3_MODELS", "DEFAULT_MODELS", "m3_recurrent", "run_m3"]
+__all__ = ["CONTEXT_FACTORS", "DEFAULT_MODELS", "M3_MODELS", "m3_recurrent", "run_m3"]
 
-#: Seeds of the default ensemble.
-SEEDS = (0, 1, 2)
+#: Input window lengths of the ensemble members, as multiples of the horizon. Seasonal
+#: categories are deseasonalised first, and their networks do best on short windows.
+CONTEXT_FACTORS: dict[str, tuple[float, ...]] = {
+    "yearly": (1.0, 1.25, 1.5),
+    "quarterly": (0.5, 0.75, 1.0),
+    "monthly": (0.5, 0.75, 1.0),
+    "other": (1.0, 1.25, 1.5),
+}
 
 
 def m3_recurrent(
-    category: str, *, cell: str = "lstm", seeds: Sequence[int] = SEEDS, n_jobs: int | None = None
+    category: str,
+    *,
+    cell: str = "lstm",
+    context_factors: Sequence[float] | None = None,
+    seeds: Sequence[int] = (0,),
+    n_jobs: int | None = None,
 ) -> Any:
     """The default M3 forecaster of tsrnn: a median ensemble of recurrent nets on adjusted logs.
 
@@ -57,18 +68,22 @@ def m3_recurrent(
     divided by their classical seasonal indices (:class:`~tsrnn.DeseasonalizedForecaster`,
     M4 90% test), the target is modelled on the log scale
     (``TransformedTargetRegressor``), every input window is normalised to its last
-    observation, the context is 1.25 x the horizon, a one-layer network of 32 units
-    trains 20 epochs with Adam (lr 3e-3, batch 256), and the forecasts of ``seeds``
-    networks are combined by their median (:class:`~tsrnn.EnsembleForecaster`).
+    observation, a one-layer network of 32 units trains 20 epochs with Adam (lr 3e-3,
+    batch 256), and the forecasts of one network per input-window length in
+    ``context_factors`` x horizon (and per seed) are combined by their median
+    (:class:`~tsrnn.EnsembleForecaster`).
 
     Parameters
     ----------
     category : {"yearly", "quarterly", "monthly", "other"}
-        M3 category: sets the horizon and the season length.
+        M3 category: sets the horizon, the season length and the default windows.
     cell : {"lstm", "gru"}, default="lstm"
         Recurrent cell.
-    seeds : sequence of int, default=(0, 1, 2)
-        One network per seed; a single seed gives a single network.
+    context_factors : sequence of float, optional
+        Input window lengths as multiples of the horizon; default
+        ``CONTEXT_FACTORS[category]``.
+    seeds : sequence of int, default=(0,)
+        Seeds; every window length is trained once per seed.
     n_jobs : int or None, default=None
         Ensemble members trained in parallel processes.
 
@@ -78,24 +93,33 @@ def m3_recurrent(
 
     Examples
     --------
-    >>> est = m3_recurrent("quarterly", seeds=[0])
-    >>> est.estimator.regressor.estimator.get_params()["context_length"]
-    10
+    >>> est = m3_recurrent("quarterly")
+    >>> est.estimator.regressor.vary
+    {'context_length': [4, 6, 8], 'random_state': [0]}
     """
     horizon = M3_HORIZONS[category]
+    factors = CONTEXT_FACTORS[category] if context_factors is None else context_factors
     network = {"lstm": LSTMForecaster, "gru": GRUForecaster}[cell](
         horizon=horizon,
-        context_length=max(2, round(1.25 * horizon)),
         hidden_size=32,
         learning_rate=3e-3,
         batch_size=256,
         max_epochs=20,
     )
-    ensemble = EnsembleForecaster(network, vary={"random_state": list(seeds)}, n_jobs=n_jobs)
+    vary = {
+        "context_length": [max(2, round(f * horizon)) for f in factors],
+        "random_state": list(seeds),
+    }
+    ensemble = EnsembleForecaster(network, vary=vary, n_jobs=n_jobs)
     log_target = TransformedTargetRegressor(
         ensemble, func=np.log, inverse_func=np.exp, check_inverse=False
     )
     return DeseasonalizedForecaster(log_target, season_length=M3_SEASON_LENGTH[category])
+
+
+def _single(category: str, cell: str) -> Any:
+    factors = CONTEXT_FACTORS[category]
+    return m3_recurrent(category, cell=cell, context_factors=[factors[len(factors) // 2]])
 
 
 def _baseline(cls: type, **fixed: Any) -> Callable[[str, int | None], Any]:
@@ -114,8 +138,8 @@ def _baseline(cls: type, **fixed: Any) -> Callable[[str, int | None], Any]:
 #: Model name -> factory(category, n_jobs).
 M3_MODELS: dict[str, Callable[[str, int | None], Any]] = {
     "tsrnn": lambda c, n_jobs: m3_recurrent(c, n_jobs=n_jobs),
-    "lstm": lambda c, n_jobs: m3_recurrent(c, seeds=[0]),
-    "gru": lambda c, n_jobs: m3_recurrent(c, cell="gru", seeds=[0]),
+    "lstm": lambda c, n_jobs: _single(c, "lstm"),
+    "gru": lambda c, n_jobs: _single(c, "gru"),
     "naive": _baseline(NaiveForecaster),
     "snaive": _baseline(SeasonalNaiveForecaster),
     "naive2": _baseline(Naive2Forecaster),

@@ -5,6 +5,7 @@ from tsrnn.nn.cells import CELLS, FusedCell, LSTMCell, make_cell, run_cell
 from tsrnn.nn.recurrent import RecurrentNet, init_forget_gate_bias
 from tsrnn.nn.seq2seq import SCHEDULES, Seq2SeqNet, teacher_forcing_probability
 from tsrnn.nn.stack import RecurrentEncoder
+from tsrnn.nn.state import detach_state, merge_state, select_state, top_hidden
 
 __all__ = [
     "ATTENTIONS",
@@ -16,8 +17,12 @@ __all__ = [
     "RecurrentEncoder",
     "RecurrentNet",
     "Seq2SeqNet",
+    "detach_state",
     "init_forget_gate_bias",
     "make_cell",
+    "merge_state",
     "run_cell",
+    "select_state",
     "teacher_forcing_probability",
+    "top_hidden",
 ]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from tsrnn.nn.cells import init_forget_gate_bias
 from tsrnn.nn.stack import RecurrentEncoder
+from tsrnn.nn.state import State, merge_state, select_state, top_hidden
 
 __all__ = ["CELLS", "RecurrentNet", "init_forget_gate_bias"]
 
@@ -114,3 +115,113 @@ class RecurrentNet(nn.Module):
             steps = hidden[:, None, :].expand(-1, future.shape[1], -1)  # [B, H, hidden]
             out = out + self.future_head(torch.cat([steps, future], dim=-1))[..., 0]  # [B, H]
         return out
+
+    # ------------------------------------------------------------ stateful path (TBPTT)
+    def forward_steps(
+        self,
+        x: torch.Tensor,
+        state: State | None = None,
+        lengths: torch.Tensor | None = None,
+        future: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor, State]:
+        """Forecast ``horizon`` steps after *every* step of ``x``, carrying ``state``.
+
+        Parameters
+        ----------
+        x : Tensor of shape (B, T, F)
+            Consecutive steps of each lane, right-padded past ``lengths``.
+        state : Tensor or tuple of Tensors, optional
+            The state after the lanes' previous steps (zeros when None).
+        lengths : Tensor of shape (B,), optional
+            Real steps per lane (default: all ``T``). Lanes of length 0 (sequences
+            that have ended) are skipped: no work, their state is returned unchanged.
+        future : Tensor of shape (B, T, H, F_future), optional
+            Known-future covariates of the ``H`` targets of every step.
+
+        Returns
+        -------
+        out : Tensor of shape (B, T, H)
+            Forecasts made after each step; zero at padded steps.
+        state : Tensor or tuple of Tensors
+            The state after each lane's last real step.
+
+        Examples
+        --------
+        >>> net = RecurrentNet(cell="lstm", input_size=1, hidden_size=4, horizon=2)
+        >>> out, state = net.forward_steps(torch.zeros(3, 5, 1), lengths=torch.tensor([5, 2, 0]))
+        >>> out.shape, state[0].shape
+        (torch.Size([3, 5, 2]), torch.Size([1, 3, 4]))
+        """
+        batch, steps = x.shape[:2]
+        if lengths is None or bool((lengths == steps).all()):
+            seq, new = self.rnn(x, state)  # [B, T, hidden]
+            return self._emit(seq, future), new
+        lanes, seq, new = self._run_lanes(x, state, lengths)  # seq: [b, T, hidden]
+        out = x.new_zeros(batch, steps, self.head.out_features)  # [B, T, H]
+        if len(lanes):
+            sub_future = None if future is None else future[lanes]
+            real = torch.arange(steps, device=x.device) < lengths[lanes, None]  # [b, T]
+            out = out.index_copy(0, lanes, self._emit(seq, sub_future) * real[..., None])
+        return out, new
+
+    def advance(
+        self, x: torch.Tensor, state: State | None = None, lengths: torch.Tensor | None = None
+    ) -> State:
+        """Only the state after reading ``x`` (as :meth:`forward_steps`, without the head).
+
+        Examples
+        --------
+        >>> net = RecurrentNet(cell="rnn", input_size=1, hidden_size=3)
+        >>> x = torch.randn(2, 6, 1)
+        >>> torch.allclose(net.advance(x[:, 3:], net.advance(x[:, :3])), net.advance(x))
+        True
+        """
+        if lengths is None or bool((lengths == x.shape[1]).all()):
+            return self.rnn(x, state)[1]
+        return self._run_lanes(x, state, lengths)[2]
+
+    def _run_lanes(
+        self, x: torch.Tensor, state: State | None, lengths: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, State]:
+        """Run the lanes with ``lengths > 0`` packed; the others keep their state."""
+        if state is None:
+            state = self.initial_state(x.shape[0], x)
+        lanes = torch.nonzero(lengths > 0).flatten()
+        if len(lanes) == 0:
+            return lanes, x.new_zeros(0, x.shape[1], self.rnn.hidden_size), state
+        packed = pack_padded_sequence(
+            x[lanes], lengths[lanes].cpu(), batch_first=True, enforce_sorted=False
+        )
+        seq, new = self.rnn(packed, select_state(state, lanes))
+        seq, _ = pad_packed_sequence(seq, batch_first=True, total_length=x.shape[1])
+        return lanes, seq, merge_state(state, lanes, new)
+
+    def forecast_from_state(self, state: State, future: torch.Tensor | None = None) -> torch.Tensor:
+        """The ``(B, H)`` forecast made after the step that produced ``state``.
+
+        Equals the last step of :meth:`forward_steps`; ``future`` is ``(B, H, F_future)``.
+
+        Examples
+        --------
+        >>> net = RecurrentNet(cell="gru", input_size=1, hidden_size=4, horizon=3)
+        >>> out, state = net.forward_steps(torch.ones(2, 4, 1))
+        >>> torch.allclose(net.forecast_from_state(state), out[:, -1])
+        True
+        """
+        return self._emit(top_hidden(state), future)
+
+    def initial_state(self, batch: int, like: torch.Tensor) -> State:
+        """Zero state for ``batch`` lanes, on ``like``'s device and dtype."""
+        shape = (self.rnn.num_layers, batch, self.rnn.hidden_size)
+        zeros = like.new_zeros(shape)
+        return (zeros, zeros.clone()) if self.cell == "lstm" else zeros
+
+    def _emit(self, hidden: torch.Tensor, future: torch.Tensor | None) -> torch.Tensor:
+        """Head over hidden outputs ``(..., hidden)`` -> ``(..., H)``."""
+        out = self.head(hidden)  # [..., H]
+        if self.future_head is None:
+            return out
+        if future is None:
+            raise ValueError("This network needs known-future covariates (future=...).")
+        steps = hidden.unsqueeze(-2).expand(*future.shape[:-1], -1)  # [..., H, hidden]
+        return out + self.future_head(torch.cat([steps, future], dim=-1))[..., 0]  # [..., H]

@@ -1,6 +1,7 @@
 """Lightning training: the forecasting system, quiet Trainer factory and callbacks."""
 
 from tsrnn.training.system import LOSSES, ForecastingSystem
+from tsrnn.training.tbptt import TBPTTSystem
 from tsrnn.training.trainer import BestWeights, LossHistory, make_trainer, quiet_lightning
 
 __all__ = [
@@ -8,6 +9,7 @@ __all__ = [
     "BestWeights",
     "ForecastingSystem",
     "LossHistory",
+    "TBPTTSystem",
     "make_trainer",
     "quiet_lightning",
 ]

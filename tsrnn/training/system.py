@@ -7,6 +7,7 @@ import torch
 from torch import nn
 
 from tsrnn.data.batching import Batch
+from tsrnn.training.masking import masked_loss
 
 __all__ = ["LOSSES", "ForecastingSystem"]
 
@@ -71,7 +72,7 @@ class ForecastingSystem(L.LightningModule):
 
     def training_step(self, batch: Batch, batch_idx: int) -> torch.Tensor:
         """One optimisation step; logs ``train_loss`` per epoch."""
-        loss = self.loss_fn(self(batch), batch.y)
+        loss = masked_loss(self.loss_fn, self(batch), batch.y, batch.mask)
         self.log(
             "train_loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=len(batch)
         )
@@ -79,7 +80,7 @@ class ForecastingSystem(L.LightningModule):
 
     def validation_step(self, batch: Batch, batch_idx: int) -> None:
         """Logs ``val_loss`` per epoch."""
-        loss = self.loss_fn(self(batch), batch.y)
+        loss = masked_loss(self.loss_fn, self(batch), batch.y, batch.mask)
         self.log(
             "val_loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=len(batch)
         )
