@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +34,7 @@ def test_examples_are_all_tested():
         "sklearn_pipeline_grid_search.py",
         "backtest_loop.py",
         "seq2seq_attention.py",
+        "optuna_search.py",
         "irregular_series.py",
         "streaming_elecdemand.py",
     }
@@ -71,6 +73,17 @@ def test_seq2seq_attention(tmp_path):
     assert "Holdout sMAPE: seq2seq (general attention)" in out and "seasonal naive" in out
     assert "shape (12, 12, 24) (series, forecast step, context step)" in out
     assert "Mean weight by lag" in out
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_optuna_search(tmp_path):
+    out = run_example("optuna_search.py", "--plots", str(tmp_path / "plots"))
+    # n_jobs=2: two worker processes; a slow-starting one may find the trials all taken
+    assert re.search(r"[34] trials by [12] worker processes sharing study.db", out), out
+    assert re.search(r"resumed: [12] more trials, the first [34] kept: True", out), out
+    assert "Best params: {" in out and "Test sMAPE" in out
+    assert "plots: intermediate_values, optimization_history, param_importances" in out
+    assert (tmp_path / "plots" / "optimization_history.png").is_file()
 
 
 def test_irregular_series():

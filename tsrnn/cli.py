@@ -5,6 +5,9 @@ the last ``H`` rows of every series, trains with a progress bar, prints the
 holdout error next to a seasonal-naive baseline, then appends the holdout
 (``update``, no refit) and prints the forecast of the next ``H`` steps.
 
+``tsrnn tune [CSV | --m3 CATEGORY] --model M --n-trials N --storage URL`` runs an
+Optuna search (see :mod:`tsrnn.tuning`) and compares defaults with the tuned model.
+
 ``tsrnn benchmark m3 [--category C|all] [--models ...] [--limit N] [--out DIR]``
 runs :func:`tsrnn.evaluation.m3.run_m3`: tsrnn's default recurrent ensemble and
 the statsmodels baselines on the M3 competition data, with the leaderboard,
@@ -26,6 +29,7 @@ from tsrnn.datasets import load_dataset
 from tsrnn.estimators import RNNForecaster
 from tsrnn.metrics import mae, mase, smape
 from tsrnn.model_selection import temporal_train_test_split
+from tsrnn.tuning import add_tune_parser
 
 __all__ = ["main"]
 
@@ -146,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     fc.add_argument("--out", help="write the forecast to this CSV")
     fc.add_argument("--quiet", action="store_true", help="no progress bar")
     fc.set_defaults(func=forecast_command)
+    add_tune_parser(commands)
     _add_benchmark_parser(commands)
     return parser
 

@@ -1,0 +1,110 @@
+"""Where studies live: the default SQLite file, storage URLs, and resuming a study safely."""
+
+from __future__ import annotations
+
+import os
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import joblib
+import optuna
+import sqlalchemy
+from optuna.trial import TrialState
+
+from tsrnn.exceptions import ParameterError
+
+__all__ = ["FINISHED", "default_storage", "open_study"]
+
+FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
+HEARTBEAT_S = 60  # a trial whose process died is marked FAIL after 2 missed beats
+
+
+def default_storage() -> str:
+    """The SQLite URL :class:`OptunaSearchCV` uses when ``storage`` is None.
+
+    The file is ``$TSRNN_HOME/optuna.db`` when the ``TSRNN_HOME`` environment variable is
+    set, else ``tsrnn/optuna.db`` in the user's data folder: ``$XDG_DATA_HOME`` or
+    ``~/.local/share`` on Linux and macOS, ``%LOCALAPPDATA%`` on Windows. It is never
+    the current directory. The folder is created on first use.
+
+    Returns
+    -------
+    str
+        A ``sqlite:///`` URL.
+
+    Examples
+    --------
+    >>> url = default_storage()
+    >>> url.startswith("sqlite:///"), url.endswith("/optuna.db")
+    (True, True)
+    """
+    home = os.environ.get("TSRNN_HOME")
+    if home:
+        folder = Path(home)
+    elif os.name == "nt":
+        folder = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local")) / "tsrnn"
+    else:
+        base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+        folder = Path(base) / "tsrnn"
+    return f"sqlite:///{(folder / 'optuna.db').as_posix()}"
+
+
+def resolve_storage(storage: Any) -> Any:
+    """A storage object for ``storage`` (None: the default file; str: a database URL)."""
+    if storage is None:
+        storage = default_storage()
+        Path(storage.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(storage, str):
+        for attempt in range(5):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                    return optuna.storages.RDBStorage(storage, heartbeat_interval=HEARTBEAT_S)
+            except sqlalchemy.exc.DatabaseError:  # another worker is creating the tables
+                if attempt == 4:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
+    return storage
+
+
+def fingerprint(estimator: Any, X: Any, y: Any) -> dict[str, str]:
+    """What a resumed study must match: the estimator class and a hash of the data."""
+    return {"estimator": type(estimator).__name__, "data": joblib.hash((X, y))}
+
+
+def open_study(
+    storage: Any,
+    study_name: str,
+    *,
+    sampler: optuna.samplers.BaseSampler | None,
+    pruner: optuna.pruners.BasePruner | None,
+    stamp: dict[str, str],
+) -> optuna.Study:
+    """Create the study, or load it when it exists, checking that it is the same search."""
+    study = optuna.create_study(
+        storage=storage,
+        study_name=study_name,
+        sampler=sampler,
+        pruner=pruner,
+        direction="maximize",
+        load_if_exists=True,
+    )
+    if study.direction != optuna.study.StudyDirection.MAXIMIZE:
+        raise ParameterError(
+            f"Study {study_name!r} exists in the storage but minimises; OptunaSearchCV maximises "
+            "scores. Use another study_name."
+        )
+    saved = study.user_attrs.get("tsrnn_search")
+    if saved is None:
+        study.set_user_attr("tsrnn_search", stamp)
+    elif saved != stamp:
+        what = "estimator class" if saved["estimator"] != stamp["estimator"] else "data (X, y)"
+        raise ParameterError(
+            f"Study {study_name!r} in the storage holds a search with a different {what} "
+            f"({saved['estimator']} vs {stamp['estimator']}); resuming it would mix trials "
+            "that are not comparable. Use a new study_name, or delete the old study with "
+            "optuna.delete_study."
+        )
+    return study
