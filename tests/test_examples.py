@@ -33,6 +33,7 @@ def test_examples_are_all_tested():
         "pandas_workflow.py",
         "sklearn_pipeline_grid_search.py",
         "backtest_loop.py",
+        "seq2seq_attention.py",
         "optuna_search.py",
         "irregular_series.py",
         "streaming_elecdemand.py",
@@ -64,6 +65,15 @@ def test_backtest_loop():
     assert "mean" in out
     for model in ("lstm", "seasonal_naive", "naive"):
         assert model in out
+
+
+def test_seq2seq_attention(tmp_path):
+    png = tmp_path / "attention.png"
+    out = run_example("seq2seq_attention.py", "--plot", str(png))
+    assert "Holdout sMAPE: seq2seq (general attention)" in out and "seasonal naive" in out
+    assert "shape (12, 12, 24) (series, forecast step, context step)" in out
+    assert "Mean weight by lag" in out
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_optuna_search(tmp_path):

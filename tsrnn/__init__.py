@@ -12,6 +12,7 @@ from tsrnn.estimators import (
     GRUForecaster,
     LSTMForecaster,
     RNNForecaster,
+    Seq2SeqForecaster,
 )
 from tsrnn.exceptions import DataValidationError, ParameterError, TsrnnError
 from tsrnn.model_selection import BacktestResult, TemporalSplit, backtest, temporal_train_test_split
@@ -30,6 +31,7 @@ __all__ = [
     "ParameterError",
     "RNNForecaster",
     "SeasonalNaiveForecaster",
+    "Seq2SeqForecaster",
     "TemporalSplit",
     "TsrnnError",
     "__version__",

@@ -58,8 +58,9 @@ def test_series_without_observations_and_off_grid_times():
 def test_gaps_with_covariates_need_explicit_rows():
     df = pd.DataFrame({"unique_id": "a", "ds": [0, 1, 2, 4], "y": 1.0, "c": 0.0})
     with pytest.raises(DataValidationError, match="skips the step 3.*covariates"):
-        time_aware_panel(df, **{**KW, "covariates": ["c"]}, freq=None, irregular=False,
-                         missing="mask")
+        time_aware_panel(
+            df, **{**KW, "covariates": ["c"]}, freq=None, irregular=False, missing="mask"
+        )
 
 
 def test_irregular_panel_gaps_and_calendar():
@@ -95,8 +96,9 @@ def test_time_columns_match_a_plain_loop(observed, gaps):
     n = len(observed)
     target = np.where(observed, np.arange(n, dtype=float), np.nan)
     gap = np.asarray(gaps[:n], dtype=np.float32).astype(np.float64)
-    panel = Panel(target[:, None].astype(np.float32), np.array([0, n]),
-                  np.array(["a"], dtype=object), ("y",))
+    panel = Panel(
+        target[:, None].astype(np.float32), np.array([0, n]), np.array(["a"], dtype=object), ("y",)
+    )
     values = with_time_columns(panel, gap).values
     last_value, last_time, clock = None, 0.0, 0.0
     for t in range(n):
@@ -114,8 +116,9 @@ def masked_dataset(seed=0, horizon=3, share_missing=0.5, elapsed=True):
     target[rng.random(len(target)) < share_missing] = np.nan
     indptr = np.r_[0, np.cumsum(lengths)]
     target[indptr[:-1]] = 1.0  # every series starts observed
-    panel = Panel(target[:, None].astype(np.float32), indptr,
-                  np.array(list("abc"), dtype=object), ("y",))
+    panel = Panel(
+        target[:, None].astype(np.float32), indptr, np.array(list("abc"), dtype=object), ("y",)
+    )
     panel = with_time_columns(panel, rng.uniform(0.5, 3, len(target)))
     scaler = PanelScaler.fit(Panel(panel.values[:, :1], indptr, panel.ids, ("y",)))
     windows = window_ends(lengths, 8, horizon)
@@ -125,8 +128,9 @@ def masked_dataset(seed=0, horizon=3, share_missing=0.5, elapsed=True):
     values[:, 1] = (values[:, 1] - scaler.target_loc.repeat(lengths)) / scaler.target_scale.repeat(
         lengths
     )
-    return TimeAwareWindowDataset(values, indptr, *windows, context_length=8, horizon=horizon,
-                                  normalize=True, elapsed=elapsed)
+    return TimeAwareWindowDataset(
+        values, indptr, *windows, context_length=8, horizon=horizon, normalize=True, elapsed=elapsed
+    )
 
 
 def test_masked_batches_have_no_nan_and_a_faithful_mask():

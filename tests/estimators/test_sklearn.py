@@ -16,6 +16,7 @@ from tsrnn import (
     NaiveForecaster,
     RNNForecaster,
     SeasonalNaiveForecaster,
+    Seq2SeqForecaster,
     TemporalSplit,
 )
 from tsrnn.metrics import smape_scorer
@@ -26,6 +27,7 @@ ESTIMATORS = [
     GRUForecaster,
     NaiveForecaster,
     SeasonalNaiveForecaster,
+    Seq2SeqForecaster,
 ]
 
 # The checks of sklearn's suite that never call fit: they apply unchanged. Every other

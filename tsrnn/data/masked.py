@@ -113,9 +113,9 @@ class TimeAwareWindowDataset(WindowDataset):
         width = values.shape[1] - 3
         filled, delta, gap = values[:, width], values[:, width + 1], values[:, width + 2]
         observed = ~np.isnan(values[:, 0])
-        inputs = np.column_stack(
-            [filled, values[:, 1:width], observed, np.log1p(delta)]
-        ).astype(np.float32)  # [N, F]
+        inputs = np.column_stack([filled, values[:, 1:width], observed, np.log1p(delta)]).astype(
+            np.float32
+        )  # [N, F]
         super().__init__(
             inputs,
             indptr,

@@ -5,6 +5,7 @@ from tsrnn.estimators.gru import GRUForecaster
 from tsrnn.estimators.lstm import LSTMForecaster
 from tsrnn.estimators.recurrent import RNNForecaster
 from tsrnn.estimators.seasonal import DeseasonalizedForecaster
+from tsrnn.estimators.seq2seq import Seq2SeqForecaster
 
 __all__ = [
     "DeseasonalizedForecaster",
@@ -12,4 +13,5 @@ __all__ = [
     "GRUForecaster",
     "LSTMForecaster",
     "RNNForecaster",
+    "Seq2SeqForecaster",
 ]

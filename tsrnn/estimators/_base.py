@@ -14,7 +14,7 @@ from torch import nn
 
 from tsrnn._validation import Interval, Options
 from tsrnn.base import BaseForecaster
-from tsrnn.data.batching import WindowDataset, window_loader
+from tsrnn.data.batching import Batch, WindowDataset, window_loader
 from tsrnn.data.calendar import Calendar
 from tsrnn.data.panel import Panel
 from tsrnn.data.scaling import SCALERS, PanelScaler
@@ -181,6 +181,14 @@ class BaseNeuralForecaster(BaseForecaster):
     def _forecast_panel(self, positions: np.ndarray, future: np.ndarray | None) -> np.ndarray:
         if self._time_aware():
             return time_aware.forecast_panel(self, positions, future)
+        batch = self._context_batch(positions, future)
+        with torch.inference_mode():
+            out = batch.denormalize(self.network_(batch.x, batch.lengths, batch.future))  # [S, H]
+        out = out.double().numpy()
+        return self.scaler_.inverse_target(out, positions)
+
+    def _context_batch(self, positions: np.ndarray, future: np.ndarray | None) -> Batch:
+        """The scaled (and window-normalised) last contexts of the series ``positions``."""
         context = self.context_.select(positions)
         scaled = self.scaler_.transform(context, positions)
         lengths = context.lengths
@@ -204,10 +212,7 @@ class BaseNeuralForecaster(BaseForecaster):
             batch.future = torch.as_tensor(
                 self.scaler_.transform_covariates(future, columns), dtype=torch.float32
             )
-        with torch.inference_mode():
-            out = batch.denormalize(self.network_(batch.x, batch.lengths, batch.future))  # [S, H]
-        out = out.double().numpy()
-        return self.scaler_.inverse_target(out, positions)
+        return batch
 
     def _add_series(self, panel: Panel) -> None:
         self.scaler_ = self.scaler_.extend(PanelScaler.fit(panel, self.scaler))

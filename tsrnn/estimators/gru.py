@@ -131,6 +131,7 @@ class GRUForecaster(RNNForecaster):
     """
 
     cell = "gru"
+    residual = False
     _parameter_constraints = _RECURRENT_CONSTRAINTS
 
     def __init__(

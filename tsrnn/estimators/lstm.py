@@ -131,6 +131,7 @@ class LSTMForecaster(RNNForecaster):
     """
 
     cell = "lstm"
+    residual = False
     _parameter_constraints = _RECURRENT_CONSTRAINTS
 
     def __init__(

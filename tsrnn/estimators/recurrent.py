@@ -10,7 +10,9 @@ import numpy as np
 from tsrnn._validation import Interval, Options
 from tsrnn.estimators._base import NEURAL_CONSTRAINTS, BaseNeuralForecaster
 from tsrnn.estimators._stateful import StatefulMixin
-from tsrnn.nn.recurrent import CELLS, RecurrentNet
+from tsrnn.exceptions import ParameterError
+from tsrnn.nn.cells import CELLS, FUSED_CELLS
+from tsrnn.nn.recurrent import RecurrentNet
 
 __all__ = ["RNNForecaster"]
 
@@ -47,14 +49,18 @@ class RNNForecaster(StatefulMixin, BaseNeuralForecaster):
         predict the next ``horizon`` values. After ``fit`` each series' final state is kept
         in ``state_``: ``update`` advances it by the new rows only and ``forecast`` starts
         from it. None (the default) trains on windows. See :doc:`/user_guide/streaming`.
-    cell : {"rnn", "lstm", "gru"}, default="lstm"
-        Recurrent cell (PyTorch's fused implementation). LSTM forget-gate biases start at 1.
+    cell : str, default="lstm"
+        Recurrent cell: ``"rnn"``, ``"lstm"``, ``"gru"`` (PyTorch's fused kernels), or
+        ``"layernorm_lstm"``, ``"peephole_lstm"``, ``"coupled_lstm"`` (:class:`tsrnn.nn.LSTMCell`
+        variants in a Python loop: several times slower). LSTM forget-gate biases start at 1.
     hidden_size : int, default=32
         Hidden units per recurrent layer.
     num_layers : int, default=1
         Number of stacked recurrent layers.
     dropout : float, default=0.0
         Dropout between stacked layers (never on the recurrent connection).
+    residual : bool, default=False
+        Add each stacked layer's input to its output (from the second layer on).
     learning_rate : float, default=1e-3
         Adam learning rate.
     batch_size : int, default=64
@@ -148,7 +154,11 @@ class RNNForecaster(StatefulMixin, BaseNeuralForecaster):
     (144, 3)
     """
 
-    _parameter_constraints = {**_RECURRENT_CONSTRAINTS, "cell": [Options(frozenset(CELLS))]}
+    _parameter_constraints = {
+        **_RECURRENT_CONSTRAINTS,
+        "cell": [Options(frozenset(CELLS))],
+        "residual": [bool],
+    }
 
     def __init__(
         self,
@@ -160,6 +170,7 @@ class RNNForecaster(StatefulMixin, BaseNeuralForecaster):
         hidden_size: int = 32,
         num_layers: int = 1,
         dropout: float = 0.0,
+        residual: bool = False,
         learning_rate: float = 1e-3,
         batch_size: int = 64,
         max_epochs: int = 20,
@@ -187,6 +198,7 @@ class RNNForecaster(StatefulMixin, BaseNeuralForecaster):
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         self.dropout = dropout
+        self.residual = residual
         self.learning_rate = learning_rate
         self.batch_size = batch_size
         self.max_epochs = max_epochs
@@ -208,6 +220,12 @@ class RNNForecaster(StatefulMixin, BaseNeuralForecaster):
         self.trainer_kwargs = trainer_kwargs
 
     def _build_network(self, input_size: int, future_size: int) -> RecurrentNet:
+        if self.tbptt_steps is not None and (self.cell not in FUSED_CELLS or self.residual):
+            raise ParameterError(
+                f"tbptt_steps needs a fused cell ('rnn', 'lstm' or 'gru') without residual "
+                f"connections; got cell={self.cell!r}, residual={self.residual}. Use "
+                "tbptt_steps=None (windowed training) with this cell."
+            )
         return RecurrentNet(
             cell=self.cell,
             input_size=input_size,
@@ -216,4 +234,5 @@ class RNNForecaster(StatefulMixin, BaseNeuralForecaster):
             dropout=self.dropout,
             horizon=self.horizon,
             future_size=future_size,
+            residual=self.residual,
         )

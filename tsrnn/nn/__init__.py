@@ -1,14 +1,28 @@
-"""Plain ``torch.nn`` modules: recurrent encoders and forecasting heads (no Lightning)."""
+"""Plain ``torch.nn`` modules: recurrent cells and encoders, attention, forecasting nets."""
 
-from tsrnn.nn.recurrent import CELLS, RecurrentNet, init_forget_gate_bias
+from tsrnn.nn.attention import ATTENTIONS, Attention
+from tsrnn.nn.cells import CELLS, FusedCell, LSTMCell, make_cell, run_cell
+from tsrnn.nn.recurrent import RecurrentNet, init_forget_gate_bias
+from tsrnn.nn.seq2seq import SCHEDULES, Seq2SeqNet, teacher_forcing_probability
+from tsrnn.nn.stack import RecurrentEncoder
 from tsrnn.nn.state import detach_state, merge_state, select_state, top_hidden
 
 __all__ = [
+    "ATTENTIONS",
     "CELLS",
+    "SCHEDULES",
+    "Attention",
+    "FusedCell",
+    "LSTMCell",
+    "RecurrentEncoder",
     "RecurrentNet",
+    "Seq2SeqNet",
     "detach_state",
     "init_forget_gate_bias",
+    "make_cell",
     "merge_state",
+    "run_cell",
     "select_state",
+    "teacher_forcing_probability",
     "top_hidden",
 ]

@@ -6,6 +6,8 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from tsrnn.nn.cells import init_forget_gate_bias
+from tsrnn.nn.stack import RecurrentEncoder
 from tsrnn.nn.state import State, merge_state, select_state, top_hidden
 
 __all__ = ["CELLS", "RecurrentNet", "init_forget_gate_bias"]
@@ -13,43 +15,14 @@ __all__ = ["CELLS", "RecurrentNet", "init_forget_gate_bias"]
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 
-def init_forget_gate_bias(lstm: nn.LSTM, value: float = 1.0) -> None:
-    """Set every layer's forget-gate bias to ``value`` (Gers et al., 2000).
-
-    PyTorch keeps two biases per layer (``bias_ih`` and ``bias_hh``) and adds them;
-    gates are ordered input, forget, cell, output. The forget slice of ``bias_ih``
-    gets ``value`` and that of ``bias_hh`` gets 0, so the sum is ``value``.
-
-    Parameters
-    ----------
-    lstm : nn.LSTM
-        Module changed in place.
-    value : float, default=1.0
-        Forget-gate bias.
-
-    Examples
-    --------
-    >>> lstm = nn.LSTM(1, 4, num_layers=2)
-    >>> init_forget_gate_bias(lstm)
-    >>> (lstm.bias_ih_l1[4:8] + lstm.bias_hh_l1[4:8]).tolist()
-    [1.0, 1.0, 1.0, 1.0]
-    """
-    hidden = lstm.hidden_size
-    with torch.no_grad():
-        for name, param in lstm.named_parameters():
-            if name.startswith("bias_ih"):
-                param[hidden : 2 * hidden].fill_(value)
-            elif name.startswith("bias_hh"):
-                param[hidden : 2 * hidden].fill_(0.0)
-
-
 class RecurrentNet(nn.Module):
     """Encode a (packed) context with a stacked RNN and emit all horizon steps at once.
 
     Parameters
     ----------
-    cell : {"rnn", "lstm", "gru"}, default="lstm"
-        Recurrent cell; PyTorch's fused implementations.
+    cell : str, default="lstm"
+        Recurrent cell: ``"rnn"``, ``"lstm"``, ``"gru"`` (PyTorch's fused kernels) or an
+        LSTM variant of ``tsrnn.nn.CELLS`` (run by :class:`RecurrentEncoder`).
     input_size : int
         Features per context step.
     hidden_size : int, default=32
@@ -63,6 +36,8 @@ class RecurrentNet(nn.Module):
     future_size : int, default=0
         Known-future covariates per target step. Step ``h`` of the output
         depends on the covariates of step ``h`` only.
+    residual : bool, default=False
+        Residual connections between stacked layers (run by :class:`RecurrentEncoder`).
 
     Examples
     --------
@@ -81,18 +56,29 @@ class RecurrentNet(nn.Module):
         dropout: float = 0.0,
         horizon: int = 1,
         future_size: int = 0,
+        residual: bool = False,
     ) -> None:
         super().__init__()
         self.cell = cell
-        self.rnn = CELLS[cell](
-            input_size,
-            hidden_size,
-            num_layers=num_layers,
-            batch_first=True,
-            dropout=dropout if num_layers > 1 else 0.0,
-        )
-        if cell == "lstm":
-            init_forget_gate_bias(self.rnn, 1.0)
+        if residual or cell not in CELLS:  # custom cells or residual stacks
+            self.rnn = RecurrentEncoder(
+                cell=cell,
+                input_size=input_size,
+                hidden_size=hidden_size,
+                num_layers=num_layers,
+                dropout=dropout,
+                residual=residual,
+            )
+        else:
+            self.rnn = CELLS[cell](
+                input_size,
+                hidden_size,
+                num_layers=num_layers,
+                batch_first=True,
+                dropout=dropout if num_layers > 1 else 0.0,
+            )
+            if cell == "lstm":
+                init_forget_gate_bias(self.rnn, 1.0)
         self.head = nn.Linear(hidden_size, horizon)
         self.future_head = (
             nn.Sequential(
@@ -106,6 +92,9 @@ class RecurrentNet(nn.Module):
 
     def encode(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Top-layer hidden state after each sequence's last real step, shape (B, hidden)."""
+        if isinstance(self.rnn, RecurrentEncoder):  # top output at the last real step,
+            out, _ = self.rnn(x, lengths)  # which includes any residual: [B, T, hidden]
+            return out[torch.arange(x.shape[0], device=x.device), lengths.to(x.device) - 1]
         if bool((lengths == x.shape[1]).all()):
             _, state = self.rnn(x)  # no padding: packing would give the same result, slower
         else:

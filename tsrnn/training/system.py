@@ -21,6 +21,9 @@ LOSSES = {
 class ForecastingSystem(L.LightningModule):
     """Loss, optimiser and steps around a network ``net(x, lengths, future) -> (B, H)``.
 
+    Networks with ``uses_targets = True`` are also called with ``targets=`` and
+    ``teacher_forcing=`` during training (see :meth:`forward`).
+
     Parameters
     ----------
     network : nn.Module
@@ -47,8 +50,25 @@ class ForecastingSystem(L.LightningModule):
         self.loss_fn = LOSSES[loss]
 
     def forward(self, batch: Batch) -> torch.Tensor:
-        """Point forecasts of shape (B, H)."""
+        """Point forecasts of shape (B, H).
+
+        In training, a network that declares ``uses_targets = True`` (a seq2seq decoder)
+        also gets the targets and its ``teacher_forcing_probability(progress)``, where
+        ``progress`` runs from 0 at the first optimisation step to 1 at the last.
+        """
+        if self.training and batch.y is not None and getattr(self.network, "uses_targets", False):
+            probability = self.network.teacher_forcing_probability(self._progress())
+            return self.network(
+                batch.x, batch.lengths, batch.future, targets=batch.y, teacher_forcing=probability
+            )
         return self.network(batch.x, batch.lengths, batch.future)
+
+    def _progress(self) -> float:
+        """Fraction of the planned optimisation steps done (0 without a trainer)."""
+        if self._trainer is None:
+            return 0.0
+        total = self.trainer.estimated_stepping_batches
+        return min(1.0, self.global_step / max(1, total - 1)) if 0 < total < float("inf") else 0.0
 
     def training_step(self, batch: Batch, batch_idx: int) -> torch.Tensor:
         """One optimisation step; logs ``train_loss`` per epoch."""

@@ -1,0 +1,271 @@
+"""Seq2SeqForecaster: recurrent encoder-decoder with attention and scheduled sampling."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.utils.validation import check_is_fitted
+
+from tsrnn._validation import Options
+from tsrnn.estimators._base import BaseNeuralForecaster
+from tsrnn.estimators.recurrent import _RECURRENT_CONSTRAINTS
+from tsrnn.nn.attention import ATTENTIONS
+from tsrnn.nn.cells import CELLS
+from tsrnn.nn.seq2seq import SCHEDULES, Seq2SeqNet
+
+__all__ = ["Seq2SeqForecaster"]
+
+
+class Seq2SeqForecaster(BaseNeuralForecaster):
+    """Encoder-decoder forecaster: a recurrent decoder emits the horizon step by step.
+
+    Training samples are the same windows as :class:`RNNForecaster`'s: up to
+    ``context_length`` past steps (packed when shorter) and ``horizon`` target steps. A
+    stacked, optionally bidirectional encoder reads the context; its final state
+    (bridged to the decoder's size when bidirectional) starts a recurrent decoder, which
+    reads the previous target and the known-future covariates of each step and forecasts
+    that step, optionally attending to the encoder outputs. In training the previous
+    target is the true one (teacher forcing), or with ``teacher_forcing`` set to a decay,
+    the true one with a probability that decays over training (scheduled sampling); at
+    prediction time the decoder always feeds back its own forecasts.
+
+    Parameters
+    ----------
+    horizon : int, default=12
+        Number of future steps forecast.
+    context_length : int, default=24
+        Maximum number of past steps each window feeds the encoder. Series shorter than
+        ``context_length + horizon`` still train, on shorter (packed) contexts.
+    cell : str, default="lstm"
+        Encoder and decoder cell: ``"rnn"``, ``"lstm"``, ``"gru"`` (PyTorch's fused
+        kernels), ``"layernorm_lstm"``, ``"peephole_lstm"`` or ``"coupled_lstm"``
+        (:class:`tsrnn.nn.LSTMCell` variants; slower). LSTM forget-gate biases start at 1.
+    hidden_size : int, default=32
+        Hidden units per layer (and per direction of the encoder).
+    num_layers : int, default=1
+        Stacked layers of the encoder and of the decoder.
+    dropout : float, default=0.0
+        Dropout between stacked layers (never on the recurrent connection).
+    bidirectional : bool, default=False
+        Read the context in both directions (legitimate: the whole context is past).
+    residual : bool, default=False
+        Residual connections between stacked layers.
+    attention : {"none", "dot", "general", "additive"}, default="none"
+        Attention of the decoder over the encoder outputs: Luong dot or general, Bahdanau
+        additive; padded context steps get weight 0. See :meth:`forecast_attention`.
+    teacher_forcing : {"always", "linear", "exponential", "inverse_sigmoid", "never"}, \
+default="always"
+        Teacher-forcing probability over training: ``"always"`` feeds the true previous
+        target in training (best on the M3 benchmark), the decays implement scheduled
+        sampling; see :func:`tsrnn.nn.teacher_forcing_probability`.
+    learning_rate : float, default=1e-3
+        Adam learning rate.
+    batch_size : int, default=64
+        Windows per optimisation step.
+    max_epochs : int, default=20
+        Passes over the training windows.
+    gradient_clip_val : float or None, default=1.0
+        Clip the gradient norm to this value; None disables clipping.
+    loss : {"mse", "mae", "huber"}, default="mse"
+        Training loss on scaled targets.
+    scaler : {"standard", "robust", "none"}, default="standard"
+        Per-series target scaling, fitted on training rows only (mean/std, or median/IQR).
+        Covariates are standardised per column.
+    normalize_windows : bool, default=True
+        Subtract each window's last observed (scaled) target from its target inputs and
+        targets, so the network forecasts changes from the forecast origin; combined with a
+        log target (``TransformedTargetRegressor(func=np.log)``), ratios.
+    validation_size : int, default=0
+        Hold out each series' last ``validation_size`` steps as validation windows (0: none).
+        The best epoch's weights are kept.
+    early_stopping_patience : int or None, default=None
+        Stop after this many epochs without a better validation loss; needs ``validation_size >=
+        horizon``.
+    future_covariates : list of str or None, default=None
+        Covariate columns of ``X`` whose values are known in advance; they must be given at
+        prediction rows. Other covariates are past-only.
+    freq : str, int or None, default=None
+        Frequency of the time column (pandas alias, or step for integer times); inferred per
+        series when None.
+    id_col : str, default="unique_id"
+        Series id column of ``X``.
+    time_col : str, default="ds"
+        Time column of ``X``.
+    target_col : str, default="y"
+        Target column, when the target is given inside ``X``.
+    random_state : int, RandomState or None, default=None
+        Seeds weight initialisation, shuffling and dropout; an int makes a CPU fit bit-for-bit
+        reproducible. The global torch RNG is left untouched.
+    verbose : bool, default=False
+        Show Lightning's progress bar during fit.
+    trainer_kwargs : dict or None, default=None
+        Extra ``lightning.Trainer`` arguments, e.g. ``{"accelerator": "gpu"}``; they override
+        tsrnn's quiet defaults.
+
+    Attributes
+    ----------
+    network_ : torch.nn.Module
+        The trained network (on CPU, in eval mode).
+    scaler_ : PanelScaler
+        Per-series target and per-column covariate scaling.
+    calendar_ : Calendar
+        Each series' frequency and last observed time.
+    context_ : Panel
+        The last ``context_length`` observations of every series (what forecasts start from).
+    covariates_ : list of str
+        Covariate columns seen in ``fit``.
+    future_covariates_ : list of str
+        The known-future ones among them.
+    history_ : dict of lists
+        ``epoch``, ``train_loss`` and ``val_loss`` per epoch.
+    n_windows_ : int
+        Number of training windows.
+
+
+    See Also
+    --------
+    RNNForecaster : Direct multi-step forecasts from the encoder state.
+    tsrnn.nn.Seq2SeqNet : The network.
+
+    Examples
+    --------
+    >>> from tsrnn import Seq2SeqForecaster
+    >>> from tsrnn.datasets import load_dataset
+    >>> df = load_dataset("monthly_short")
+    >>> est = Seq2SeqForecaster(horizon=6, context_length=12, attention="dot", hidden_size=8,
+    ...                         max_epochs=1, random_state=0)
+    >>> frame, weights = est.fit(df).forecast_attention()
+    >>> frame.shape, weights.shape
+    ((72, 3), (12, 6, 12))
+    """
+
+    _parameter_constraints = {  # windowed only: no tbptt_steps, missing or irregular
+        **{
+            k: v
+            for k, v in _RECURRENT_CONSTRAINTS.items()
+            if k not in ("tbptt_steps", "missing", "irregular")
+        },
+        "cell": [Options(frozenset(CELLS))],
+        "bidirectional": [bool],
+        "residual": [bool],
+        "attention": [Options(frozenset(ATTENTIONS))],
+        "teacher_forcing": [Options(frozenset(SCHEDULES))],
+    }
+
+    def __init__(
+        self,
+        *,
+        horizon: int = 12,
+        context_length: int = 24,
+        cell: str = "lstm",
+        hidden_size: int = 32,
+        num_layers: int = 1,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        residual: bool = False,
+        attention: str = "none",
+        teacher_forcing: str = "always",
+        learning_rate: float = 1e-3,
+        batch_size: int = 64,
+        max_epochs: int = 20,
+        gradient_clip_val: float | None = 1.0,
+        loss: str = "mse",
+        scaler: str = "standard",
+        normalize_windows: bool = True,
+        validation_size: int = 0,
+        early_stopping_patience: int | None = None,
+        future_covariates: list[str] | None = None,
+        freq: str | int | None = None,
+        id_col: str = "unique_id",
+        time_col: str = "ds",
+        target_col: str = "y",
+        random_state: int | np.random.RandomState | None = None,
+        verbose: bool = False,
+        trainer_kwargs: dict[str, Any] | None = None,
+    ) -> None:
+        self.horizon = horizon
+        self.context_length = context_length
+        self.cell = cell
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.dropout = dropout
+        self.bidirectional = bidirectional
+        self.residual = residual
+        self.attention = attention
+        self.teacher_forcing = teacher_forcing
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.gradient_clip_val = gradient_clip_val
+        self.loss = loss
+        self.scaler = scaler
+        self.normalize_windows = normalize_windows
+        self.validation_size = validation_size
+        self.early_stopping_patience = early_stopping_patience
+        self.future_covariates = future_covariates
+        self.freq = freq
+        self.id_col = id_col
+        self.time_col = time_col
+        self.target_col = target_col
+        self.random_state = random_state
+        self.verbose = verbose
+        self.trainer_kwargs = trainer_kwargs
+
+    def _build_network(self, input_size: int, future_size: int) -> Seq2SeqNet:
+        return Seq2SeqNet(
+            cell=self.cell,
+            input_size=input_size,
+            hidden_size=self.hidden_size,
+            num_layers=self.num_layers,
+            dropout=self.dropout,
+            bidirectional=self.bidirectional,
+            residual=self.residual,
+            horizon=self.horizon,
+            future_size=future_size,
+            attention=self.attention,
+            teacher_forcing=self.teacher_forcing,
+        )
+
+    def forecast_attention(self, X: Any = None) -> tuple[pd.DataFrame, np.ndarray]:
+        """Forecast the next ``horizon`` steps and return the attention weights behind them.
+
+        Parameters
+        ----------
+        X : DataFrame, optional
+            Known-future covariates at the forecast rows, as for :meth:`forecast`.
+
+        Returns
+        -------
+        forecast : DataFrame
+            What :meth:`forecast` returns.
+        weights : ndarray of shape (n_series, horizon, context_length)
+            ``weights[s, h, j]``: weight of forecast step ``h`` of series ``s`` (in the
+            forecast's series order) on context step ``j``; the last column is the last
+            observation. Steps before a short series' start are NaN; rows sum to 1. All
+            zeros when ``attention="none"``.
+        """
+        check_is_fitted(self)
+        positions = np.arange(len(self.calendar_.ids))
+        frame = self.forecast(X=X)
+        batch = self._context_batch(positions, self._future_array(frame, X))
+        with torch.inference_mode():
+            _, weights = self.network_(
+                batch.x, batch.lengths, batch.future, return_attention=True
+            )  # [S, H, T]
+        aligned = np.full((len(positions), self.horizon, self.context_length), np.nan)
+        for s, length in enumerate(batch.lengths.tolist()):
+            aligned[s, :, self.context_length - length :] = weights[s, :, :length].numpy()
+        return frame, aligned
+
+    def _future_array(self, frame: pd.DataFrame, X: Any) -> np.ndarray | None:
+        """Known-future covariates at the forecast rows as (n_series, horizon, n_future)."""
+        if not self.future_covariates_:
+            return None
+        keys = [self.id_col, self.time_col]
+        given = self._to_frame(X, None, require_target=False)
+        rows = frame[keys].merge(given[[*keys, *self.future_covariates_]], on=keys, how="left")
+        values = rows[self.future_covariates_].to_numpy(dtype=np.float64)
+        return values.reshape(-1, self.horizon, len(self.future_covariates_))
