@@ -93,7 +93,8 @@ def test_killed_search_resumes_without_losing_finished_trials(df, tmp_path):
     target = len(optuna.load_study(study_name=name, storage=url).get_trials(
         states=(TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL))) + 1
     search = OptunaSearchCV(SeasonalNaiveForecaster(horizon=6), SEASON, cv=2, n_trials=target,
-                            storage=url, study_name=name, random_state=1).fit(df)
+                            storage=url, study_name=name, pruner=optuna.pruners.NopPruner(),
+                            random_state=1).fit(df)  # no pruner: the new trial must complete
     after = {t.number: (t.params, t.value) for t in complete(url, name)}
     assert {k: after[k] for k in before} == before  # nothing finished was lost
     assert len(after) >= len(before) + 1
@@ -104,17 +105,19 @@ def test_two_processes_share_one_study(df, tmp_path):
     url, name = f"sqlite:///{tmp_path / 'shared.db'}", "shared"
     barrier = tmp_path / "ready"
     barrier.mkdir()
-    other = start_worker(url, name, 8, 1, str(barrier))  # a second process ...
+    n_trials = 40  # enough that neither process can finish the study before the other starts
+    other = start_worker(url, name, n_trials, 1, str(barrier))  # a second process ...
     while not any(barrier.iterdir()):
         assert other.poll() is None, other.stdout.read().decode()
         time.sleep(0.05)
     (barrier / "0").touch()  # ... and this one start together
-    OptunaSearchCV(SeasonalNaiveForecaster(horizon=6), SEASON, cv=2, n_trials=8, storage=url,
-                   study_name=name, pruner=optuna.pruners.NopPruner(), random_state=0).fit(df)
+    OptunaSearchCV(SeasonalNaiveForecaster(horizon=6), SEASON, cv=2, n_trials=n_trials,
+                   storage=url, study_name=name, pruner=optuna.pruners.NopPruner(),
+                   random_state=0).fit(df)
     out = other.communicate(timeout=300)[0].decode()
     assert other.returncode == 0, out
     trials = complete(url, name)
-    assert 8 <= len(trials) <= 9  # each stops once the study holds 8 finished trials
+    assert n_trials <= len(trials) <= n_trials + 1  # each stops once the study holds n_trials
     assert len({t.user_attrs["worker"] for t in trials}) == 2
     assert sorted(t.number for t in trials) == list(range(len(trials)))
 
