@@ -128,12 +128,7 @@ class ARIMAForecaster(LocalForecaster):
         Allow seasonal differencing and seasonal AR/MA terms.
     season_length : int or None, default=None
         Season length ``m``; inferred from each series' frequency when None.
-    n_jobs : int or None, default=None
-        Processes fitting series in parallel (joblib); None means 1, -1 all cores.
-    freq : str, int or None, default=None
-        Frequency of the time column; inferred per series when None.
-    id_col, time_col, target_col : str, default="unique_id", "ds", "y"
-        Column names. Other columns of ``X`` are accepted and ignored.
+    <shared parameters>
 
     Attributes
     ----------
@@ -143,18 +138,7 @@ class ARIMAForecaster(LocalForecaster):
         The model selected for each series, e.g. ``"ARIMA(0,1,1)(0,1,1)[12]"``.
     fallback_ : ndarray of bool, shape (n_series,)
         Series on which every model failed; they got naive forecasts.
-    n_fallback_ : int
-        Number of such series.
-    convergence_warnings_ : ndarray of int, shape (n_series,)
-        statsmodels ``ConvergenceWarning`` count per series (silenced).
-    n_convergence_warnings_ : int
-        Their total.
-    season_length_ : ndarray of int, shape (n_series,)
-        Season length used for each series.
-    calendar_ : Calendar
-        Each series' frequency and last observed time.
-    context_ : Panel
-        The full history of every series.
+    <shared attributes>
 
     Examples
     --------

@@ -154,12 +154,7 @@ class ETSForecaster(LocalForecaster):
         ``m > 1`` and the series spans two seasons).
     season_length : int or None, default=None
         Season length ``m``; inferred from each series' frequency when None.
-    n_jobs : int or None, default=None
-        Processes fitting series in parallel (joblib); None means 1, -1 all cores.
-    freq : str, int or None, default=None
-        Frequency of the time column; inferred per series when None.
-    id_col, time_col, target_col : str, default="unique_id", "ds", "y"
-        Column names. Other columns of ``X`` are accepted and ignored.
+    <shared parameters>
 
     Attributes
     ----------
@@ -169,18 +164,7 @@ class ETSForecaster(LocalForecaster):
         The model selected for each series, e.g. ``"ETS(M,Ad,M)"``.
     fallback_ : ndarray of bool, shape (n_series,)
         Series on which every model failed; they got naive forecasts.
-    n_fallback_ : int
-        Number of such series.
-    convergence_warnings_ : ndarray of int, shape (n_series,)
-        statsmodels ``ConvergenceWarning`` count per series (silenced).
-    n_convergence_warnings_ : int
-        Their total.
-    season_length_ : ndarray of int, shape (n_series,)
-        Season length used for each series.
-    calendar_ : Calendar
-        Each series' frequency and last observed time.
-    context_ : Panel
-        The full history of every series.
+    <shared attributes>
 
     Examples
     --------

@@ -91,6 +91,33 @@ def fit_series(
     return forecast, label, error, n_convergence
 
 
+#: Lines of ``Parameters`` and ``Attributes`` that every per-series model documents alike;
+#: a subclass docstring names them with the markers ``<shared parameters>`` and
+#: ``<shared attributes>`` (filled in by ``LocalForecaster.__init_subclass__``).
+SHARED_DOCS = {
+    "    <shared parameters>\n": """    n_jobs : int or None, default=None
+        Processes fitting series in parallel (joblib); None means 1, -1 all cores.
+    freq : str, int or None, default=None
+        Frequency of the time column; inferred per series when None.
+    id_col, time_col, target_col : str, default="unique_id", "ds", "y"
+        Column names. Other columns of ``X`` are accepted and ignored.
+""",
+    "    <shared attributes>\n": """    n_fallback_ : int
+        Number of such series.
+    convergence_warnings_ : ndarray of int, shape (n_series,)
+        statsmodels ``ConvergenceWarning`` count per series (silenced).
+    n_convergence_warnings_ : int
+        Their total.
+    season_length_ : ndarray of int, shape (n_series,)
+        Season length used for each series.
+    calendar_ : Calendar
+        Each series' frequency and last observed time.
+    context_ : Panel
+        The full history of every series.
+""",
+}
+
+
 class LocalForecaster(BaseForecaster):
     """Base of the statistical baselines: one statsmodels model per series, fitted in ``fit``.
 
@@ -109,6 +136,12 @@ class LocalForecaster(BaseForecaster):
     """
 
     _parameter_constraints: dict[str, list] = LOCAL_CONSTRAINTS
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for marker, text in SHARED_DOCS.items():
+            if cls.__doc__:
+                cls.__doc__ = cls.__doc__.replace(marker, text)
 
     def fit(self, X: Any, y: Any = None) -> LocalForecaster:
         """Fit one model per series on a long table of histories.

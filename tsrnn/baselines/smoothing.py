@@ -94,12 +94,7 @@ class Naive2Forecaster(LocalForecaster):
     season_length : int or None, default=None
         Season length ``m`` used for the seasonal adjustment; inferred from
         each series' frequency when None (12 monthly, 4 quarterly, 1 yearly, ...).
-    n_jobs : int or None, default=None
-        Processes fitting series in parallel (joblib); None means 1, -1 all cores.
-    freq : str, int or None, default=None
-        Frequency of the time column; inferred per series when None.
-    id_col, time_col, target_col : str, default="unique_id", "ds", "y"
-        Column names. Other columns of ``X`` are accepted and ignored.
+    <shared parameters>
 
     Attributes
     ----------
@@ -109,18 +104,7 @@ class Naive2Forecaster(LocalForecaster):
         The model fitted to each series (e.g. ``"SES, deseasonalised"``).
     fallback_ : ndarray of bool, shape (n_series,)
         Series whose model failed and got naive forecasts instead.
-    n_fallback_ : int
-        Number of such series.
-    convergence_warnings_ : ndarray of int, shape (n_series,)
-        statsmodels ``ConvergenceWarning`` count per series (silenced).
-    n_convergence_warnings_ : int
-        Their total.
-    season_length_ : ndarray of int, shape (n_series,)
-        Season length used for each series.
-    calendar_ : Calendar
-        Each series' frequency and last observed time.
-    context_ : Panel
-        The full history of every series.
+    <shared attributes>
 
     See Also
     --------
@@ -180,12 +164,7 @@ class SESForecaster(LocalForecaster):
     season_length : int or None, default=None
         Season length ``m`` used for the seasonal adjustment; inferred from
         each series' frequency when None (12 monthly, 4 quarterly, 1 yearly, ...).
-    n_jobs : int or None, default=None
-        Processes fitting series in parallel (joblib); None means 1, -1 all cores.
-    freq : str, int or None, default=None
-        Frequency of the time column; inferred per series when None.
-    id_col, time_col, target_col : str, default="unique_id", "ds", "y"
-        Column names. Other columns of ``X`` are accepted and ignored.
+    <shared parameters>
 
     Attributes
     ----------
@@ -195,18 +174,7 @@ class SESForecaster(LocalForecaster):
         The model fitted to each series (e.g. ``"SES, deseasonalised"``).
     fallback_ : ndarray of bool, shape (n_series,)
         Series whose model failed and got naive forecasts instead.
-    n_fallback_ : int
-        Number of such series.
-    convergence_warnings_ : ndarray of int, shape (n_series,)
-        statsmodels ``ConvergenceWarning`` count per series (silenced).
-    n_convergence_warnings_ : int
-        Their total.
-    season_length_ : ndarray of int, shape (n_series,)
-        Season length used for each series.
-    calendar_ : Calendar
-        Each series' frequency and last observed time.
-    context_ : Panel
-        The full history of every series.
+    <shared attributes>
 
     Examples
     --------
@@ -272,12 +240,7 @@ class HoltForecaster(LocalForecaster):
     season_length : int or None, default=None
         Season length ``m`` used for the seasonal adjustment; inferred from
         each series' frequency when None (12 monthly, 4 quarterly, 1 yearly, ...).
-    n_jobs : int or None, default=None
-        Processes fitting series in parallel (joblib); None means 1, -1 all cores.
-    freq : str, int or None, default=None
-        Frequency of the time column; inferred per series when None.
-    id_col, time_col, target_col : str, default="unique_id", "ds", "y"
-        Column names. Other columns of ``X`` are accepted and ignored.
+    <shared parameters>
 
     Attributes
     ----------
@@ -287,18 +250,7 @@ class HoltForecaster(LocalForecaster):
         The model fitted to each series (e.g. ``"SES, deseasonalised"``).
     fallback_ : ndarray of bool, shape (n_series,)
         Series whose model failed and got naive forecasts instead.
-    n_fallback_ : int
-        Number of such series.
-    convergence_warnings_ : ndarray of int, shape (n_series,)
-        statsmodels ``ConvergenceWarning`` count per series (silenced).
-    n_convergence_warnings_ : int
-        Their total.
-    season_length_ : ndarray of int, shape (n_series,)
-        Season length used for each series.
-    calendar_ : Calendar
-        Each series' frequency and last observed time.
-    context_ : Panel
-        The full history of every series.
+    <shared attributes>
 
     Examples
     --------
