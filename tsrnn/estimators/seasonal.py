@@ -102,12 +102,11 @@ class DeseasonalizedForecaster(RegressorMixin, BaseEstimator):
 
     def _factors(self, positions: np.ndarray, index: np.ndarray) -> np.ndarray:
         """Seasonal index of observation ``index`` (counted from each series' start)."""
-        out = np.ones(len(positions))
-        for p in np.unique(positions):
-            rows = positions == p
-            cycle = self.seasonal_[p]
-            out[rows] = cycle[index[rows] % len(cycle)]
-        return out
+        period = np.array([len(c) for c in self.seasonal_])
+        table = np.ones((len(self.seasonal_), period.max()))
+        for p, cycle in enumerate(self.seasonal_):
+            table[p, : len(cycle)] = cycle
+        return table[positions, index % period[positions]]
 
     def _order(self, frame: pd.DataFrame) -> np.ndarray:
         """Validate ``frame`` (target and times; covariates are the wrapped model's business)."""
@@ -188,9 +187,8 @@ class DeseasonalizedForecaster(RegressorMixin, BaseEstimator):
         check_is_fitted(self)
         steps = estimator_horizon(self.estimator_) if horizon is None else horizon
         cal = self.calendar_
-        times = [cal.future(p, steps) for p in range(cal.n_series)]
         return pd.DataFrame(
-            {self.id_col: np.repeat(cal.ids, steps), self.time_col: times[0].append(times[1:])}
+            {self.id_col: np.repeat(cal.ids, steps), self.time_col: cal.future_times(steps)}
         )
 
     def predict(self, X: Any) -> np.ndarray:

@@ -235,6 +235,7 @@ def compare(
     pairs = _named(models)
     train, test = _split(X, y, X_test, y_test, test_size, pairs, cols)
     features = [c for c in train.columns if c != target_col]
+    test_features = test[[c for c in test.columns if c != target_col]]
     history = train[[*cols]]
     actual = test[target_col].to_numpy(dtype=float)
     rows, fitted_any = [], None
@@ -245,7 +246,7 @@ def compare(
         est.fit(train[features], train[target_col])
         fit_s = time.perf_counter() - start
         start = time.perf_counter()
-        yhat = np.asarray(est.predict(test[[c for c in test.columns if c != target_col]]), float)
+        yhat = np.asarray(est.predict(test_features), float)
         predict_s = time.perf_counter() - start
         rows.append({"model": name, "fit_seconds": fit_s, "predict_seconds": predict_s})
         predictions[name] = yhat
@@ -254,9 +255,8 @@ def compare(
     keys = test[[id_col, time_col]]
 
     def score(yhat: np.ndarray) -> pd.DataFrame:
-        rows = keys.assign(yhat=yhat, **{target_col: actual})
         return panel_scores(
-            rows,
+            keys.assign(yhat=yhat, **{target_col: actual}),
             None,
             history,
             season_length=seasons,
@@ -272,7 +272,7 @@ def compare(
     if naive2 is None:
         ref = Naive2Forecaster(horizon=int(test.groupby(id_col).size().max()))
         ref.fit(train[features], train[target_col])
-        naive2_scores = score(ref.predict(test[features]))
+        naive2_scores = score(ref.predict(test_features))
     else:
         naive2_scores = scores[scores["model"] == naive2]
     board = pd.DataFrame(rows)
@@ -283,12 +283,15 @@ def compare(
         owa(s, m, n2_smape, n2_mase) for s, m in zip(board.smape, board.mase, strict=True)
     ]
     baselines = [n for n, m in pairs if _is_baseline(m)]
-    reference = min(baselines, key=lambda n: board.set_index("model").smape[n], default=None)
+    smapes = board.set_index("model").smape
+    reference = min(baselines, key=smapes.__getitem__, default=None)
     loss = DM_LOSSES[dm_loss]
     ids = test[id_col].to_numpy()
+    testable = reference is not None and test[id_col].nunique() > 1
+    reference_loss = loss(actual, predictions[reference]) if testable else None
     stats = {
-        name: panel_diebold_mariano(loss(actual, yhat), loss(actual, predictions[reference]), ids)
-        if reference is not None and name != reference and test[id_col].nunique() > 1
+        name: panel_diebold_mariano(loss(actual, yhat), reference_loss, ids)
+        if testable and name != reference
         else (np.nan, np.nan)
         for name, yhat in predictions.items()
     }
