@@ -5,10 +5,11 @@ import pandas as pd
 import pytest
 from conftest import TINY, make_panel
 from sklearn.base import clone
+from sklearn.linear_model import LinearRegression
 
 from tsrnn import DeseasonalizedForecaster, EnsembleForecaster, RNNForecaster
 from tsrnn.baselines import HoltForecaster, NaiveForecaster, SeasonalNaiveForecaster
-from tsrnn.exceptions import ParameterError
+from tsrnn.exceptions import DataValidationError, ParameterError
 
 
 def seasonal_panel(n=48, m=12):
@@ -101,5 +102,30 @@ def test_deseasonalized_update_equals_fitting_on_more_history():
 def test_deseasonalized_unknown_series_at_update_is_a_clear_error():
     est = DeseasonalizedForecaster(NaiveForecaster(horizon=2)).fit(seasonal_panel())
     new = pd.DataFrame({"unique_id": ["zz"], "ds": [pd.Timestamp("2010-01-01")], "y": [1.0]})
-    with pytest.raises(Exception, match="not seen in fit"):
+    with pytest.raises(DataValidationError, match="seen in fit only.*'zz'.*Refit"):
         est.update(new)
+
+
+def test_deseasonalized_failed_update_leaves_the_model_as_it_was():
+    full = seasonal_panel(n=60)
+    head = full.groupby("unique_id").head(48)
+    est = DeseasonalizedForecaster(SeasonalNaiveForecaster(horizon=6)).fit(head)
+    before = est.forecast()
+    bad = full.drop(head.index).assign(extra=1.0)  # the wrapped model refuses new columns
+    with pytest.raises(DataValidationError, match="covariate columns"):
+        est.update(bad)
+    pd.testing.assert_frame_equal(est.forecast(), before)
+
+
+@pytest.mark.parametrize("cls", [EnsembleForecaster, DeseasonalizedForecaster])
+@pytest.mark.parametrize("estimator", ["rnn", LinearRegression()])
+def test_wrappers_reject_non_forecasters(cls, estimator):
+    with pytest.raises(ParameterError, match="needs a"):
+        cls(estimator).fit(make_panel(covariates=False))
+
+
+def test_ensemble_cannot_vary_the_horizon():
+    with pytest.raises(ParameterError, match="cannot change the horizon"):
+        EnsembleForecaster(NaiveForecaster(), vary={"horizon": [3, 6]}).fit(
+            make_panel(covariates=False)
+        )

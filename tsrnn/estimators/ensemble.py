@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
 from tsrnn._validation import Interval, Options, validate_params
-from tsrnn.estimators.recurrent import RNNForecaster
+from tsrnn.estimators._meta import RowContractTags, check_forecaster
 from tsrnn.exceptions import ParameterError
 
 __all__ = ["EnsembleForecaster"]
@@ -26,7 +26,7 @@ def _fit_member(estimator: Any, params: dict, X: Any, y: Any) -> Any:
     return clone(estimator).set_params(**params).fit(X, y)
 
 
-class EnsembleForecaster(RegressorMixin, BaseEstimator):
+class EnsembleForecaster(RowContractTags, RegressorMixin, BaseEstimator):
     """Combine copies of one forecaster fitted with different seeds or settings.
 
     Every combination of the values in ``vary`` gives one member: a clone of
@@ -75,7 +75,7 @@ class EnsembleForecaster(RegressorMixin, BaseEstimator):
         "estimator": [None, object],
         "vary": [None, dict],
         "aggregate": [Options(frozenset(AGGREGATES))],
-        "n_jobs": [None, Interval(numbers.Integral, None, None)],
+        "n_jobs": [None, Interval(numbers.Integral, 1, None), Interval(numbers.Integral, None, -1)],
         "verbose": [bool],
     }
 
@@ -113,6 +113,10 @@ class EnsembleForecaster(RegressorMixin, BaseEstimator):
                 f"vary must map parameters of {type(estimator).__name__} to non-empty lists; "
                 f"unknown names {unknown}, empty or non-list values for {bad}."
             )
+        if any(k.split("__")[-1] == "horizon" for k in vary):
+            raise ParameterError(
+                "vary cannot change the horizon: the members' forecasts are combined step by step."
+            )
         keys = list(vary)
         return [
             dict(zip(keys, values, strict=True)) for values in itertools.product(*vary.values())
@@ -135,7 +139,7 @@ class EnsembleForecaster(RegressorMixin, BaseEstimator):
         validate_params(
             self.get_params(deep=False), self._parameter_constraints, "EnsembleForecaster"
         )
-        estimator = RNNForecaster() if self.estimator is None else self.estimator
+        estimator = check_forecaster(self.estimator, "EnsembleForecaster")
         combos = self._combinations(estimator)
         bar = tqdm(combos, desc="ensemble", unit="member", disable=not self.verbose)
         if self.n_jobs in (None, 1):
@@ -218,9 +222,3 @@ class EnsembleForecaster(RegressorMixin, BaseEstimator):
                 "explicit future rows, or ensemble tsrnn forecasters directly."
             )
         return getattr(member, method)(*args, **kwargs)
-
-    def __sklearn_tags__(self):  # noqa: D105
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.target_tags.required = False
-        return tags

@@ -14,14 +14,14 @@ from tsrnn._validation import Interval, validate_params
 from tsrnn.data.calendar import Calendar, season_length_of
 from tsrnn.data.frame import check_long_frame, frame_to_panel, to_long
 from tsrnn.data.seasonal import seasonal_indices, seasonality_test
-from tsrnn.estimators.recurrent import RNNForecaster
+from tsrnn.estimators._meta import RowContractTags, check_forecaster
 from tsrnn.exceptions import DataValidationError
 from tsrnn.model_selection._backtest import estimator_horizon
 
 __all__ = ["DeseasonalizedForecaster"]
 
 
-class DeseasonalizedForecaster(RegressorMixin, BaseEstimator):
+class DeseasonalizedForecaster(RowContractTags, RegressorMixin, BaseEstimator):
     """Fit a forecaster on seasonally adjusted series and reseasonalise its forecasts.
 
     For each series with season length :math:`m > 1`, at least :math:`3m`
@@ -100,13 +100,16 @@ class DeseasonalizedForecaster(RegressorMixin, BaseEstimator):
     def _long(self, X: Any, y: Any) -> pd.DataFrame:
         return to_long(X, y, id_col=self.id_col, time_col=self.time_col, target_col=self.target_col)
 
+    def _set_factor_table(self) -> None:
+        """One row of seasonal indices per series, padded; ``_period_`` gives each row's length."""
+        self._period_ = np.array([len(c) for c in self.seasonal_])
+        self._table_ = np.ones((len(self.seasonal_), self._period_.max()))
+        for p, cycle in enumerate(self.seasonal_):
+            self._table_[p, : len(cycle)] = cycle
+
     def _factors(self, positions: np.ndarray, index: np.ndarray) -> np.ndarray:
         """Seasonal index of observation ``index`` (counted from each series' start)."""
-        period = np.array([len(c) for c in self.seasonal_])
-        table = np.ones((len(self.seasonal_), period.max()))
-        for p, cycle in enumerate(self.seasonal_):
-            table[p, : len(cycle)] = cycle
-        return table[positions, index % period[positions]]
+        return self._table_[positions, index % self._period_[positions]]
 
     def _order(self, frame: pd.DataFrame) -> np.ndarray:
         """Validate ``frame`` (target and times; covariates are the wrapped model's business)."""
@@ -143,6 +146,7 @@ class DeseasonalizedForecaster(RegressorMixin, BaseEstimator):
         validate_params(
             self.get_params(deep=False), self._parameter_constraints, type(self).__name__
         )
+        check_forecaster(self.estimator, type(self).__name__)
         frame = self._long(X, y)
         features, target = self._split_target(frame)
         order = self._order(frame)
@@ -157,12 +161,13 @@ class DeseasonalizedForecaster(RegressorMixin, BaseEstimator):
             seasonal = m > 1 and values.min() > 0 and seasonality_test(values, m)
             self.seasonal_.append(seasonal_indices(values, m) if seasonal else np.ones(1))
         self.n_seasonal_ = sum(len(c) > 1 for c in self.seasonal_)
+        self._set_factor_table()
         self.n_obs_ = panel.lengths.copy()
         positions = np.repeat(np.arange(panel.n_series), panel.lengths)
         index = np.arange(len(order)) - panel.indptr[positions]
         adjusted = np.empty(len(order))
         adjusted[order] = target[order] / self._factors(positions, index)
-        estimator = RNNForecaster() if self.estimator is None else self.estimator
+        estimator = check_forecaster(self.estimator, type(self).__name__)
         self.estimator_ = clone(estimator).fit(features, adjusted)
         return self
 
@@ -248,12 +253,19 @@ class DeseasonalizedForecaster(RegressorMixin, BaseEstimator):
         check_is_fitted(self)
         frame = self._long(X, y)
         features, target = self._split_target(frame)
-        positions = self.calendar_.positions(frame[self.id_col].to_numpy(), action="update")
+        ids = frame[self.id_col].to_numpy()
+        unknown = pd.unique(ids[pd.Index(self.calendar_.ids).get_indexer(ids) < 0])
+        if len(unknown):
+            raise DataValidationError(
+                f"{type(self).__name__}.update continues series seen in fit only; "
+                f"{list(unknown[:5])} are new. Refit with their history to add them."
+            )
+        positions = self.calendar_.positions(ids, action="update")
         order = self._order(frame)
         ordered = positions[order]
         first = np.r_[True, ordered[1:] != ordered[:-1]]
         counts = np.diff(np.r_[np.flatnonzero(first), len(order)])
-        self.calendar_ = self.calendar_.advance(
+        calendar = self.calendar_.advance(
             ordered[first], pd.Index(frame[self.time_col].to_numpy()[order]), counts
         )
         index = np.empty(len(order), dtype=np.int64)
@@ -261,11 +273,7 @@ class DeseasonalizedForecaster(RegressorMixin, BaseEstimator):
             self.n_obs_[ordered] + np.arange(len(order)) - np.repeat(np.flatnonzero(first), counts)
         )
         self.estimator_.update(features, target / self._factors(positions, index))
+        # only now that the wrapped model accepted the rows does this wrapper move on
+        self.calendar_ = calendar
         np.add.at(self.n_obs_, ordered[first], counts)
         return self
-
-    def __sklearn_tags__(self):  # noqa: D105
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.target_tags.required = False
-        return tags
