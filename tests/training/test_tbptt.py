@@ -3,12 +3,14 @@
 import lightning as L
 import pytest
 import torch
+import torch.nn.functional as F
 from torch.utils.data import DataLoader
 
 from tsrnn.data.chunks import ChunkBatch
 from tsrnn.nn import RecurrentNet
 from tsrnn.training import TBPTTSystem, make_trainer, quiet_lightning
-from tsrnn.training.tbptt import masked_loss, split_time
+from tsrnn.training.masking import masked_loss
+from tsrnn.training.tbptt import split_time
 
 
 class Probe(TBPTTSystem):
@@ -60,7 +62,7 @@ def test_k_at_least_the_length_equals_full_bptt(cell):
     probe = _fit(Probe(_net(cell), tbptt_steps=9), [batch])
     net = _net(cell)
     out, _ = net.forward_steps(batch.x, lengths=batch.lengths)
-    loss = masked_loss("mse", out, batch.y, batch.mask)
+    loss = masked_loss(F.mse_loss, out, batch.y, batch.mask)
     loss.backward()
     assert len(probe.grads) == 1
     for got, param in zip(probe.grads[0], net.parameters(), strict=True):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -123,7 +124,8 @@ class WindowDataset(Dataset):
         return Batch(x=x, lengths=lengths, y=y, future=future, level=level)
 
 
-def _identity(batch: Batch) -> Batch:
+def identity_collate(batch: Any) -> Any:
+    """Collate function of loaders whose dataset returns whole batches."""
     return batch
 
 
@@ -137,4 +139,4 @@ def window_loader(
     """A DataLoader yielding whole :class:`Batch` objects (one dataset call per batch)."""
     base = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)
     sampler = BatchSampler(base, batch_size=batch_size, drop_last=False)
-    return DataLoader(dataset, sampler=sampler, batch_size=None, collate_fn=_identity)
+    return DataLoader(dataset, sampler=sampler, batch_size=None, collate_fn=identity_collate)

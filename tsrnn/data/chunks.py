@@ -19,6 +19,8 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
+from tsrnn.data.batching import identity_collate
+
 __all__ = ["ChunkBatch", "ChunkDataset", "ChunkPlan", "ChunkSampler", "chunk_loader"]
 
 
@@ -228,10 +230,6 @@ class ChunkSampler(Sampler):
             yield int(group), int(chunk)
 
 
-def _identity(batch: ChunkBatch) -> ChunkBatch:
-    return batch
-
-
 def chunk_loader(
     dataset: ChunkDataset, *, shuffle: bool, generator: torch.Generator | None = None
 ) -> DataLoader:
@@ -246,4 +244,4 @@ def chunk_loader(
     [(2, True), (1, False), (1, False)]
     """
     sampler = ChunkSampler(dataset.plan, shuffle=shuffle, generator=generator)
-    return DataLoader(dataset, sampler=sampler, batch_size=None, collate_fn=_identity)
+    return DataLoader(dataset, sampler=sampler, batch_size=None, collate_fn=identity_collate)

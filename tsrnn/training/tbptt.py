@@ -23,9 +23,10 @@ from torch import nn
 
 from tsrnn.data.chunks import ChunkBatch
 from tsrnn.nn.state import State, detach_state, select_state
+from tsrnn.training.masking import masked_loss
 from tsrnn.training.system import LOSSES
 
-__all__ = ["TBPTTSystem", "masked_loss", "split_time"]
+__all__ = ["TBPTTSystem", "split_time"]
 
 
 def split_time(batch: ChunkBatch, steps: int) -> list[ChunkBatch]:
@@ -57,18 +58,6 @@ def split_time(batch: ChunkBatch, steps: int) -> list[ChunkBatch]:
             )
         )
     return pieces
-
-
-def masked_loss(loss: str, forecast: torch.Tensor, target: torch.Tensor, mask: torch.Tensor):
-    """Mean of the elementwise ``loss`` over the targets where ``mask`` is True.
-
-    Examples
-    --------
-    >>> masked_loss("mae", torch.tensor([1., 5.]), torch.zeros(2), torch.tensor([True, False]))
-    tensor(1.)
-    """
-    errors = LOSSES[loss](forecast, target, reduction="none")
-    return (errors * mask).sum() / mask.sum().clamp(min=1)
 
 
 class TBPTTSystem(L.LightningModule):
@@ -114,6 +103,7 @@ class TBPTTSystem(L.LightningModule):
         super().__init__()
         self.save_hyperparameters(ignore=["network"])
         self.network = network
+        self.loss_fn = LOSSES[loss]
         self.automatic_optimization = False
         self._train_state: State | None = None
         self._val_state: State | None = None
@@ -130,7 +120,7 @@ class TBPTTSystem(L.LightningModule):
             out, state = self(piece, state)
             count = int(piece.mask.sum())
             if count:
-                loss = masked_loss(self.hparams.loss, out, piece.y, piece.mask)
+                loss = masked_loss(self.loss_fn, out, piece.y, piece.mask)
                 opt.zero_grad()
                 self.manual_backward(loss)
                 if self.hparams.gradient_clip_val is not None:
@@ -154,7 +144,7 @@ class TBPTTSystem(L.LightningModule):
         out, self._val_state = self(batch, state)
         count = int(batch.mask.sum())
         if count:
-            loss = masked_loss(self.hparams.loss, out, batch.y, batch.mask)
+            loss = masked_loss(self.loss_fn, out, batch.y, batch.mask)
             self.log("val_loss", loss, on_step=False, on_epoch=True, prog_bar=True,
                      batch_size=count)  # fmt: skip
 
