@@ -6,13 +6,11 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from tsrnn.nn.cells import init_forget_gate_bias
+from tsrnn.nn.cells import FUSED_CELLS, init_forget_gate_bias
 from tsrnn.nn.stack import RecurrentEncoder
 from tsrnn.nn.state import State, merge_state, select_state, top_hidden
 
-__all__ = ["CELLS", "RecurrentNet", "init_forget_gate_bias"]
-
-CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+__all__ = ["RecurrentNet", "init_forget_gate_bias"]
 
 
 class RecurrentNet(nn.Module):
@@ -60,7 +58,7 @@ class RecurrentNet(nn.Module):
     ) -> None:
         super().__init__()
         self.cell = cell
-        if residual or cell not in CELLS:  # custom cells or residual stacks
+        if residual or cell not in FUSED_CELLS:  # custom cells or residual stacks
             self.rnn = RecurrentEncoder(
                 cell=cell,
                 input_size=input_size,
@@ -70,7 +68,7 @@ class RecurrentNet(nn.Module):
                 residual=residual,
             )
         else:
-            self.rnn = CELLS[cell](
+            self.rnn = FUSED_CELLS[cell](
                 input_size,
                 hidden_size,
                 num_layers=num_layers,
@@ -107,14 +105,7 @@ class RecurrentNet(nn.Module):
         self, x: torch.Tensor, lengths: torch.Tensor, future: torch.Tensor | None = None
     ) -> torch.Tensor:
         """Forecast ``horizon`` steps: ``x`` (B, T, F) right-padded -> (B, H)."""
-        hidden = self.encode(x, lengths)  # [B, hidden]
-        out = self.head(hidden)  # [B, H]
-        if self.future_head is not None:
-            if future is None:
-                raise ValueError("This network needs known-future covariates (future=...).")
-            steps = hidden[:, None, :].expand(-1, future.shape[1], -1)  # [B, H, hidden]
-            out = out + self.future_head(torch.cat([steps, future], dim=-1))[..., 0]  # [B, H]
-        return out
+        return self._emit(self.encode(x, lengths), future)
 
     # ------------------------------------------------------------ stateful path (TBPTT)
     def forward_steps(
