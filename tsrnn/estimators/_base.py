@@ -208,11 +208,13 @@ class BaseNeuralForecaster(BaseForecaster):
         )
         batch = dataset[np.arange(len(positions))]
         if future is not None:
-            columns = np.array([self.covariates_.index(c) for c in self.future_covariates_])
-            batch.future = torch.as_tensor(
-                self.scaler_.transform_covariates(future, columns), dtype=torch.float32
-            )
+            batch.future = torch.as_tensor(self._scale_future(future), dtype=torch.float32)
         return batch
+
+    def _scale_future(self, future: np.ndarray) -> np.ndarray:
+        """Known-future covariates ``(S, H, n_future)`` scaled as in training."""
+        columns = np.array([self.covariates_.index(c) for c in self.future_covariates_])
+        return self.scaler_.transform_covariates(future, columns)
 
     def _add_series(self, panel: Panel) -> None:
         self.scaler_ = self.scaler_.extend(PanelScaler.fit(panel, self.scaler))

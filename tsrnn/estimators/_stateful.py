@@ -173,9 +173,7 @@ class StatefulMixin:
         state = state_from_numpy(self.state_[positions])
         future_t = None
         if future is not None:
-            columns = np.array([self.covariates_.index(c) for c in self.future_covariates_])
-            scaled_future = self.scaler_.transform_covariates(future, columns)
-            future_t = torch.as_tensor(scaled_future, dtype=torch.float32)  # [S, H, Ff]
+            future_t = torch.as_tensor(self._scale_future(future), dtype=torch.float32)
         with torch.inference_mode():
             out = self.network_.forecast_from_state(state, future_t).double().numpy()  # [S, H]
         if self.normalize_windows:

@@ -122,8 +122,7 @@ def forecast_panel(est: Any, positions: np.ndarray, future: np.ndarray | None) -
         n_fc = len(est.future_covariates_)
         parts = []
         if n_fc:
-            columns = np.array([est.covariates_.index(c) for c in est.future_covariates_])
-            parts.append(est.scaler_.transform_covariates(future[..., :n_fc], columns))
+            parts.append(est._scale_future(future[..., :n_fc]))
         if est.irregular:
             parts.append(elapsed_feature(future[..., n_fc:], est.horizon))
         batch.future = torch.as_tensor(np.concatenate(parts, axis=-1), dtype=torch.float32)
