@@ -27,6 +27,7 @@ import pandas as pd
 from tsrnn.baselines import SeasonalNaiveForecaster
 from tsrnn.datasets import load_dataset
 from tsrnn.estimators import RNNForecaster
+from tsrnn.exceptions import TsrnnError
 from tsrnn.metrics import mae, mase, smape
 from tsrnn.model_selection import temporal_train_test_split
 from tsrnn.tuning import add_tune_parser
@@ -207,8 +208,12 @@ def _add_benchmark_parser(commands: Any) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tsrnn`` console script."""
-    args = build_parser().parse_args(argv)
-    return args.func(args)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except TsrnnError as err:  # bad input or parameters: the message says what to change
+        parser.exit(2, f"error: {err}\n")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import optuna
+import pytest
 
 from tsrnn.cli import main
 from tsrnn.datasets import load_dataset
@@ -29,7 +30,33 @@ def test_tune_a_recurrent_model_on_a_csv(tmp_path, capsys):
                  "--max-epochs", "1", "--storage", f"sqlite:///{tmp_path / 'g.db'}",
                  "--quiet"]) == 0
     text = capsys.readouterr().out
-    assert "RNNForecaster" in text and "tuned" in text
+    assert "tuning GRUForecaster" in text and "tuned" in text
+    assert "'cell'" not in text  # --model gru keeps its cell
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--horizon", "0"], "must be an integer >= 1"),
+        (["--m3", "yearly", "--horizon", "7"], "at most 6"),
+        (["--limit", "3"], "--limit applies to --m3 only"),
+    ],
+)
+def test_tune_rejects_bad_options(args, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["tune", "--model", "ses", *args])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_resuming_with_another_scoring_is_refused(tmp_path, capsys):
+    common = ["tune", "--model", "ses", "--n-trials", "2", "--cv", "1", "--quiet",
+              "--storage", f"sqlite:///{tmp_path / 's.db'}", "--study-name", "s"]
+    assert main(common) == 0
+    with pytest.raises(SystemExit) as exit_info:
+        main([*common, "--scoring", "mae"])
+    assert exit_info.value.code == 2
+    assert "cv folds, scoring or fixed" in capsys.readouterr().err
 
 
 def test_tune_on_an_m3_category(tmp_path, capsys):

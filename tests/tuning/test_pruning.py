@@ -59,8 +59,9 @@ def test_weak_neural_trials_are_pruned_early(df, pruner):
 
     est = RNNForecaster(horizon=6, context_length=12, cell="gru", hidden_size=4, max_epochs=3,
                         random_state=0)
+    # A fixed study name: Hyperband assigns trials to brackets by hashing it with the number.
     search = OptunaSearchCV(est, space, cv=2, n_trials=6, pruner=pruner, random_state=0,
-                            storage=optuna.storages.InMemoryStorage())
+                            storage=optuna.storages.InMemoryStorage(), study_name="pruning")
     search.fit(df[df["unique_id"].isin(df["unique_id"].unique()[:4])])
     res = search.cv_results_
     pruned = res[res["state"] == "PRUNED"]

@@ -255,7 +255,7 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         if self.storage is None:
             self.storage_ = storage.url
         name = self.study_name or f"tsrnn-{type(self.estimator).__name__}-{uuid.uuid4().hex[:8]}"
-        stamp = fingerprint(self.estimator, X, y)
+        stamp = fingerprint(self.estimator, X, y, splits=splits, scorer=self.scorer_, space=space)
         self._run(objective, storage, name, stamp)
         self.study_ = optuna.load_study(study_name=name, storage=storage)
         self.cv_results_ = results_frame(self.study_, self.n_splits_)
@@ -283,8 +283,17 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
                 study.enqueue_trial(defaults, user_attrs={"defaults": True}, skip_if_exists=True)
             if self.n_jobs == 1:
                 sampler = self.sampler or optuna.samplers.TPESampler(seed=seed)
-                _optimize(objective, storage, name, sampler, self.pruner, stamp,
-                          self.n_trials, self.timeout, self.verbose)
+                _optimize(
+                    objective,
+                    storage,
+                    name,
+                    sampler,
+                    self.pruner,
+                    stamp,
+                    self.n_trials,
+                    self.timeout,
+                    self.verbose,
+                )
                 return
             Parallel(n_jobs=self.n_jobs, backend="loky")(
                 delayed(_optimize)(

@@ -28,7 +28,7 @@ from tsrnn.baselines import (
     SESForecaster,
     ThetaForecaster,
 )
-from tsrnn.estimators import GRUForecaster, LSTMForecaster, RNNForecaster
+from tsrnn.estimators import GRUForecaster, LSTMForecaster, RNNForecaster, Seq2SeqForecaster
 from tsrnn.exceptions import ParameterError
 
 __all__ = ["SEARCH_SPACES", "check_space", "current_values", "default_search_space", "suggest"]
@@ -60,6 +60,7 @@ SEARCH_SPACES: dict[type, Callable[[Any], Space]] = {
     RNNForecaster: _rnn,
     LSTMForecaster: _recurrent,
     GRUForecaster: _recurrent,
+    Seq2SeqForecaster: _recurrent,
     SESForecaster: _deseasonalize,
     Naive2Forecaster: lambda est: {},
     HoltForecaster: lambda est: {

@@ -69,9 +69,19 @@ def resolve_storage(storage: Any) -> Any:
     return storage
 
 
-def fingerprint(estimator: Any, X: Any, y: Any) -> dict[str, str]:
-    """What a resumed study must match: the estimator class and a hash of the data."""
-    return {"estimator": type(estimator).__name__, "data": joblib.hash((X, y))}
+def fingerprint(
+    estimator: Any, X: Any, y: Any, *, splits: list, scorer: Any, space: Any
+) -> dict[str, str]:
+    """What a resumed study must match: estimator class, data, folds, scorer, fixed settings."""
+    tuned = set(space) if isinstance(space, dict) else set()
+    fixed = sorted(
+        (k, repr(v)) for k, v in estimator.get_params(deep=True).items() if k not in tuned
+    )
+    return {
+        "estimator": type(estimator).__name__,
+        "data": joblib.hash((X, y)),
+        "setup": joblib.hash(([(a, b) for a, b in splits], repr(scorer), fixed)),
+    }
 
 
 def open_study(
@@ -100,7 +110,15 @@ def open_study(
     if saved is None:
         study.set_user_attr("tsrnn_search", stamp)
     elif saved != stamp:
-        what = "estimator class" if saved["estimator"] != stamp["estimator"] else "data (X, y)"
+        what = next(
+            label
+            for key, label in (
+                ("estimator", "estimator class"),
+                ("data", "data (X, y)"),
+                ("setup", "cv folds, scoring or fixed (untuned) parameters"),
+            )
+            if saved.get(key) != stamp[key]
+        )
         raise ParameterError(
             f"Study {study_name!r} in the storage holds a search with a different {what} "
             f"({saved['estimator']} vs {stamp['estimator']}); resuming it would mix trials "
