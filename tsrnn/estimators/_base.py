@@ -100,11 +100,7 @@ class BaseNeuralForecaster(BaseForecaster):
 
     # ------------------------------------------------------------------ fit
     def _fit_panel(self, panel: Panel) -> None:
-        if self.early_stopping_patience is not None and self.validation_size < self.horizon:
-            raise DataValidationError(
-                f"early_stopping_patience needs a validation set: set validation_size >= horizon "
-                f"({self.horizon}); got validation_size={self.validation_size}."
-            )
+        self._check_early_stopping()
         train, val = temporal_split(
             panel.lengths, self.context_length, self.horizon, self.validation_size
         )
@@ -163,6 +159,13 @@ class BaseNeuralForecaster(BaseForecaster):
             )
 
         return make
+
+    def _check_early_stopping(self) -> None:
+        if self.early_stopping_patience is not None and self.validation_size < self.horizon:
+            raise DataValidationError(
+                f"early_stopping_patience needs a validation set: set validation_size >= horizon "
+                f"({self.horizon}); got validation_size={self.validation_size}."
+            )
 
     def _check_every_series_trains(self, panel: Panel, train_series: np.ndarray) -> None:
         counts = np.bincount(train_series, minlength=panel.n_series)

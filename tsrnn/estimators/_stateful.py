@@ -24,6 +24,7 @@ from tsrnn.data.frame import frame_to_panel
 from tsrnn.data.panel import Panel
 from tsrnn.data.scaling import PanelScaler
 from tsrnn.exceptions import DataValidationError, ParameterError
+from tsrnn.nn.cells import FUSED_CELLS
 from tsrnn.nn.state import select_state, state_from_numpy, state_to_numpy
 from tsrnn.training import BestWeights, LossHistory, TBPTTSystem, make_trainer, quiet_lightning
 
@@ -58,11 +59,13 @@ class StatefulMixin:
                 "stateful path reads complete, regular series. Use windowed training "
                 "(tbptt_steps=None) for series with gaps or uneven times."
             )
-        if self.early_stopping_patience is not None and self.validation_size < self.horizon:
-            raise DataValidationError(
-                f"early_stopping_patience needs a validation set: set validation_size >= horizon "
-                f"({self.horizon}); got validation_size={self.validation_size}."
+        if self.cell not in FUSED_CELLS or self.residual:
+            raise ParameterError(
+                f"tbptt_steps needs a fused cell ('rnn', 'lstm' or 'gru') without residual "
+                f"connections; got cell={self.cell!r}, residual={self.residual}. Use "
+                "tbptt_steps=None (windowed training) with this cell."
             )
+        self._check_early_stopping()
         if "gradient_clip_val" in (self.trainer_kwargs or {}):
             raise ParameterError(
                 "trainer_kwargs['gradient_clip_val'] does not apply with tbptt_steps (manual "

@@ -10,8 +10,7 @@ import numpy as np
 from tsrnn._validation import Interval, Options
 from tsrnn.estimators._base import NEURAL_CONSTRAINTS, BaseNeuralForecaster
 from tsrnn.estimators._stateful import StatefulMixin
-from tsrnn.exceptions import ParameterError
-from tsrnn.nn.cells import CELLS, FUSED_CELLS
+from tsrnn.nn.cells import CELLS
 from tsrnn.nn.recurrent import RecurrentNet
 
 __all__ = ["RNNForecaster"]
@@ -220,12 +219,6 @@ class RNNForecaster(StatefulMixin, BaseNeuralForecaster):
         self.trainer_kwargs = trainer_kwargs
 
     def _build_network(self, input_size: int, future_size: int) -> RecurrentNet:
-        if self.tbptt_steps is not None and (self.cell not in FUSED_CELLS or self.residual):
-            raise ParameterError(
-                f"tbptt_steps needs a fused cell ('rnn', 'lstm' or 'gru') without residual "
-                f"connections; got cell={self.cell!r}, residual={self.residual}. Use "
-                "tbptt_steps=None (windowed training) with this cell."
-            )
         return RecurrentNet(
             cell=self.cell,
             input_size=input_size,
