@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from tsrnn.baselines import SeasonalNaiveForecaster
-from tsrnn.datasets import load_dataset
+from tsrnn.datasets import DEFAULT_DATASET, load_dataset, read_long_csv
 from tsrnn.estimators import RNNForecaster
 from tsrnn.exceptions import TsrnnError
 from tsrnn.metrics import mae, mase, smape
@@ -33,19 +33,6 @@ from tsrnn.model_selection import temporal_train_test_split
 from tsrnn.tuning import add_tune_parser
 
 __all__ = ["main"]
-
-DEFAULT_DATASET = "monthly_short"
-
-
-def _read_csv(path: str, time_col: str) -> pd.DataFrame:
-    frame = pd.read_csv(path)
-    if time_col not in frame.columns:
-        raise SystemExit(
-            f"error: {path} has no time column {time_col!r}; columns are {list(frame.columns)}."
-        )
-    if not pd.api.types.is_integer_dtype(frame[time_col]):
-        frame[time_col] = pd.to_datetime(frame[time_col])
-    return frame
 
 
 def _scores(
@@ -73,7 +60,9 @@ def _scores(
 def forecast_command(args: argparse.Namespace) -> int:
     """Run ``tsrnn forecast``."""
     frame = (
-        load_dataset(DEFAULT_DATASET) if args.csv is None else _read_csv(args.csv, args.time_col)
+        load_dataset(DEFAULT_DATASET)
+        if args.csv is None
+        else read_long_csv(args.csv, args.time_col)
     )
     source = args.csv or f"bundled dataset {DEFAULT_DATASET!r}"
     covariates = [

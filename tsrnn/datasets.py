@@ -26,7 +26,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tsrnn.exceptions import DataValidationError
+
 __all__ = [
+    "DEFAULT_DATASET",
     "M3_HORIZONS",
     "M3_SEASON_LENGTH",
     "list_datasets",
@@ -35,7 +38,11 @@ __all__ = [
     "load_m3",
     "load_monthly_short",
     "load_seatbelts",
+    "read_long_csv",
 ]
+
+#: The bundled dataset the command line uses when no CSV is given.
+DEFAULT_DATASET = "monthly_short"
 
 _FILES: dict[str, str] = {
     "elecdemand": "elecdemand.csv",
@@ -248,3 +255,28 @@ def load_m3(
         train = train[train["unique_id"].isin(keep)].reset_index(drop=True)
         test = test[test["unique_id"].isin(keep)].reset_index(drop=True)
     return train.copy(), test.copy()
+
+
+def read_long_csv(path: str, time_col: str = "ds") -> pd.DataFrame:
+    """Read a long-format CSV, parsing ``time_col`` as datetimes unless it holds integers.
+
+    Parameters
+    ----------
+    path : str
+        The file.
+    time_col : str, default="ds"
+        Its time column; a clear ``DataValidationError`` names the columns when it is absent.
+
+    Returns
+    -------
+    DataFrame
+    """
+    frame = pd.read_csv(path)
+    if time_col not in frame.columns:
+        raise DataValidationError(
+            f"{path} has no time column {time_col!r}; columns are {list(frame.columns)}. Rename "
+            "it, or name it with the time-column option."
+        )
+    if not pd.api.types.is_integer_dtype(frame[time_col]):
+        frame[time_col] = pd.to_datetime(frame[time_col])
+    return frame

@@ -18,7 +18,7 @@ from tsrnn.baselines import (
     SESForecaster,
     ThetaForecaster,
 )
-from tsrnn.datasets import M3_HORIZONS, load_dataset, load_m3
+from tsrnn.datasets import DEFAULT_DATASET, M3_HORIZONS, load_dataset, load_m3, read_long_csv
 from tsrnn.estimators import GRUForecaster, LSTMForecaster, RNNForecaster
 from tsrnn.exceptions import ParameterError
 from tsrnn.metrics import smape
@@ -88,8 +88,6 @@ def positive_int(text: str) -> int:
 
 
 def _data(args: argparse.Namespace) -> tuple[str, pd.DataFrame, pd.DataFrame, int]:
-    from tsrnn.cli import DEFAULT_DATASET, _read_csv  # tsrnn.cli imports this module
-
     if args.m3:
         if args.csv is not None:
             raise ParameterError("give a CSV or --m3, not both.")
@@ -108,7 +106,7 @@ def _data(args: argparse.Namespace) -> tuple[str, pd.DataFrame, pd.DataFrame, in
     if args.csv is None:
         frame, source = load_dataset(DEFAULT_DATASET), f"bundled dataset {DEFAULT_DATASET!r}"
     else:
-        frame, source = _read_csv(args.csv, "ds"), args.csv
+        frame, source = read_long_csv(args.csv, "ds"), args.csv
     train, test = temporal_train_test_split(frame, test_size=horizon)
     return source, train, test, horizon
 
