@@ -115,6 +115,25 @@ def test_scaler_uses_only_given_rows_and_inverts():
     assert (robust.target_scale > 0).all()
 
 
+def test_diff_scaler_is_the_mean_absolute_one_step_change():
+    values = np.array([[1.0], [3.0], [2.0], [10.0], [30.0], [5.0]], dtype="float32")
+    p = Panel(values, np.array([0, 3, 5, 6]), np.array(["a", "b", "c"], dtype=object), ("y",))
+    scaler = PanelScaler.fit(p, "diff")
+    np.testing.assert_allclose(scaler.target_loc, [2.0, 20.0, 5.0])
+    # a: |3-1|, |2-3| -> 1.5; b: 20; c has no change: unit-free fallback max(|loc|, 1)
+    np.testing.assert_allclose(scaler.target_scale, [1.5, 20.0, 5.0])
+    back = scaler.inverse_target(scaler.transform(p).values[:3, 0][None], np.array([0]))
+    np.testing.assert_allclose(back[0], [1.0, 3.0, 2.0], rtol=1e-6)
+
+
+def test_diff_scaler_skips_pairs_with_a_missing_value():
+    values = np.array([[1.0], [np.nan], [4.0], [6.0], [5.0]], dtype="float32")
+    p = Panel(values, np.array([0, 5]), np.array(["a"], dtype=object), ("y",))
+    scaler = PanelScaler.fit(p, "diff")
+    np.testing.assert_allclose(scaler.target_scale, [(2.0 + 1.0) / 2])  # 4->6, 6->5 only
+    np.testing.assert_allclose(scaler.target_loc, [4.0])
+
+
 def test_window_normalisation_subtracts_the_last_context_value():
     p = make([9, 4])
     series, ends = window_ends(p.lengths, 5, 2)

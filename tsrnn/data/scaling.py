@@ -10,7 +10,7 @@ from tsrnn.data.panel import Panel
 
 __all__ = ["PanelScaler", "SCALERS"]
 
-SCALERS = ("standard", "robust", "none")
+SCALERS = ("standard", "robust", "diff", "none")
 _EPS = 1e-8
 
 
@@ -25,16 +25,19 @@ def _series_stats(
     lengths = np.diff(indptr)
     observed = ~np.isnan(target)
     masked = not observed.all()  # missing targets (missing="mask") are left out of the stats
-    if method == "standard":
-        seg = np.repeat(np.arange(n), lengths)
+    seg = np.repeat(np.arange(n), lengths)
+    if method in ("standard", "diff"):
         if masked:
             target = np.where(observed, target, 0.0)
             lengths = np.bincount(seg, observed, minlength=n)
         count = np.maximum(lengths, 1)
         loc = np.bincount(seg, target, minlength=n) / count
-        dev = (target - loc[seg]) ** 2
-        var = np.bincount(seg, np.where(observed, dev, 0.0) if masked else dev, minlength=n) / count
-        scale = np.sqrt(var)
+        if method == "diff":
+            scale = _mean_abs_diff(target, observed, seg, n)
+        else:
+            dev = (target - loc[seg]) ** 2
+            dev = np.where(observed, dev, 0.0) if masked else dev
+            scale = np.sqrt(np.bincount(seg, dev, minlength=n) / count)
     else:  # robust: median and inter-quartile range
         loc, scale = np.zeros(n), np.ones(n)
         for i in range(n):
@@ -46,6 +49,20 @@ def _series_stats(
     # a constant series keeps its level and gets unit scale instead of dividing by zero
     fallback = np.maximum(np.abs(loc), 1.0)
     return loc, np.where(scale > _EPS * fallback, scale, fallback)
+
+
+def _mean_abs_diff(
+    target: np.ndarray, observed: np.ndarray, seg: np.ndarray, n: int
+) -> np.ndarray:
+    """Mean absolute change between consecutive rows of each series, both observed.
+
+    ``target`` holds 0 (not NaN) at unobserved rows; those pairs are left out.
+    """
+    pair = (seg[1:] == seg[:-1]) & observed[1:] & observed[:-1]
+    change = np.abs(np.diff(target))
+    count = np.bincount(seg[1:], pair, minlength=n)
+    total = np.bincount(seg[1:], np.where(pair, change, 0.0), minlength=n)
+    return np.where(count > 0, total / np.maximum(count, 1), 0.0)
 
 
 @dataclass(frozen=True)

@@ -71,9 +71,9 @@ default="always"
         Clip the gradient norm to this value; None disables clipping.
     loss : {"mse", "mae", "huber"}, default="mse"
         Training loss on scaled targets.
-    scaler : {"standard", "robust", "none"}, default="standard"
-        Per-series target scaling, fitted on training rows only (mean/std, or median/IQR).
-        Covariates are standardised per column.
+    scaler : {"standard", "robust", "diff", "none"}, default="standard"
+        Per-series target scaling, fitted on training rows only (mean/std, median/IQR, or
+        mean/mean absolute one-step change). Covariates are standardised per column.
     normalize_windows : bool, default=True
         Subtract each window's last observed (scaled) target from its target inputs and
         targets, so the network forecasts changes from the forecast origin; combined with a
