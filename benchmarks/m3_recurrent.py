@@ -18,6 +18,7 @@ import argparse
 import time
 
 import numpy as np
+import pandas as pd
 import torch
 from sklearn.compose import TransformedTargetRegressor
 
@@ -40,12 +41,28 @@ def build(args: argparse.Namespace, seed: int) -> object:
         random_state=seed,
         normalize_windows=not args.no_window_normalization,
         loss=args.loss,
+        scaler=args.scaler,
     )
     if not args.no_log:
         est = TransformedTargetRegressor(est, func=np.log, inverse_func=np.exp, check_inverse=False)
     if args.deseasonalize:
         est = DeseasonalizedForecaster(est, season_length=M3_SEASON_LENGTH[args.category])
     return est
+
+
+def holdout_last(train: pd.DataFrame, horizon: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split the last ``horizon`` rows off every series, as a validation window.
+
+    Settings chosen on it are not chosen on the M3 test window. A series left with
+    fewer than ``horizon + 1`` rows (no training window) is dropped from both parts.
+    """
+    sizes = train.groupby("unique_id", sort=False)["y"].transform("size")
+    dropped = train.loc[sizes < 2 * horizon + 1, "unique_id"].nunique()
+    train = train[sizes >= 2 * horizon + 1]
+    if dropped:
+        print(f"validation: {dropped} series too short to hold out {horizon} rows, left out")
+    from_end = train.groupby("unique_id", sort=False).cumcount(ascending=False)
+    return train[from_end >= horizon], train[from_end < horizon]
 
 
 def main() -> None:
@@ -59,6 +76,12 @@ def main() -> None:
     parser.add_argument("--learning-rate", type=float, default=3e-3)
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--loss", default="mse", choices=["mse", "mae", "huber"])
+    parser.add_argument("--scaler", default="standard", choices=["standard", "diff", "robust"])
+    parser.add_argument(
+        "--validation",
+        action="store_true",
+        help="score on the last horizon of each training series instead of the M3 test window",
+    )
     parser.add_argument("--seeds", type=int, default=1)
     parser.add_argument("--deseasonalize", action="store_true", help="M4-style adjustment")
     parser.add_argument("--no-log", action="store_true", help="model the raw target")
@@ -69,6 +92,8 @@ def main() -> None:
     torch.set_num_threads(args.threads)
 
     train, test = load_m3(args.category, limit=args.limit)
+    if args.validation:
+        train, test = holdout_last(train, M3_HORIZONS[args.category])
     rows = test[["unique_id", "ds"]]
     forecasts, start = [], time.perf_counter()
     for seed in range(args.seeds):
@@ -78,8 +103,9 @@ def main() -> None:
     if args.save:
         np.save(args.save, np.vstack(forecasts))
     median = np.median(np.vstack(forecasts), axis=0)
+    window = "validation" if args.validation else "test"
     print(
-        f"{args.category}, {test['unique_id'].nunique()} series: median of {args.seeds} "
+        f"{args.category} ({window}), {test['unique_id'].nunique()} series: median of {args.seeds} "
         f"seed(s) sMAPE {smape(test['y'], median):.3f} in {time.perf_counter() - start:.0f} s"
     )
 

@@ -42,15 +42,29 @@ from tsrnn.evaluation._compare import compare, frame_to_markdown
 from tsrnn.exceptions import ParameterError
 from tsrnn.metrics import owa
 
-__all__ = ["CONTEXT_FACTORS", "DEFAULT_MODELS", "M3_MODELS", "m3_recurrent", "run_m3"]
+__all__ = [
+    "CONTEXT_FACTORS",
+    "DEFAULT_MODELS",
+    "M3_MODELS",
+    "TARGET_SCALERS",
+    "m3_recurrent",
+    "run_m3",
+]
 
-#: Input window length of the networks, as a multiple of the horizon. Seasonal categories
-#: are deseasonalised first, and their networks do best on windows shorter than the horizon.
+#: Input window length of the networks, as a multiple of the horizon, and per-series target
+#: scaler, per category. Both were chosen on a validation window (the last horizon of each
+#: training series), not on the M3 test window: see ``docs/benchmarks.md``.
 CONTEXT_FACTORS: dict[str, tuple[float, ...]] = {
-    "yearly": (1.25,),
-    "quarterly": (0.75,),
-    "monthly": (0.75,),
-    "other": (1.25,),
+    "yearly": (1.5,),
+    "quarterly": (0.5,),
+    "monthly": (1.0,),
+    "other": (1.5,),
+}
+TARGET_SCALERS: dict[str, str] = {
+    "yearly": "diff",
+    "quarterly": "standard",
+    "monthly": "standard",
+    "other": "diff",
 }
 
 
@@ -59,6 +73,7 @@ def m3_recurrent(
     *,
     cell: str = "gru",
     context_factors: Sequence[float] | None = None,
+    scaler: str | None = None,
     seeds: Sequence[int] = (0, 1, 2),
     n_jobs: int | None = None,
 ) -> Any:
@@ -67,12 +82,14 @@ def m3_recurrent(
     The recipe (each step measured in ``docs/benchmarks.md``): seasonal series are
     divided by their classical seasonal indices (:class:`~tsrnn.DeseasonalizedForecaster`,
     M4 90% test), the target is modelled on the log scale
-    (``TransformedTargetRegressor``), every input window is normalised to its last
-    observation, the input window is ``context_factors`` x horizon (0.75 for the
-    seasonal categories, 1.25 for the others), a one-layer GRU of 32 units trains 20
-    epochs with Adam (lr 3e-3, batch 256), and the forecasts of one network per seed
-    (and per window length, when several are given) are combined by their median
-    (:class:`~tsrnn.EnsembleForecaster`).
+    (``TransformedTargetRegressor``) and scaled per series (``"diff"``, the mean absolute
+    one-step change, for the smooth yearly and other series; ``"standard"`` for the
+    seasonal categories), every input window is normalised to its last observation, the
+    input window is ``context_factors`` x horizon (yearly and other 1.5, quarterly 0.5,
+    monthly 1.0), a one-layer GRU of 32 units trains 20 epochs with Adam (lr 3e-3, batch
+    256), and the forecasts of one network per seed (and per window length, when several
+    are given) are combined by their median (:class:`~tsrnn.EnsembleForecaster`). Window
+    lengths and scalers were chosen on a validation window, not on the M3 test window.
 
     Parameters
     ----------
@@ -83,6 +100,8 @@ def m3_recurrent(
     context_factors : sequence of float, optional
         Input window lengths as multiples of the horizon; default
         ``CONTEXT_FACTORS[category]``.
+    scaler : {"standard", "robust", "diff", "none"}, optional
+        Per-series target scaler of the networks; default ``TARGET_SCALERS[category]``.
     seeds : sequence of int, default=(0, 1, 2)
         Seeds; every window length is trained once per seed.
     n_jobs : int or None, default=None
@@ -96,7 +115,9 @@ def m3_recurrent(
     --------
     >>> est = m3_recurrent("quarterly")
     >>> est.estimator.regressor.vary
-    {'context_length': [6], 'random_state': [0, 1, 2]}
+    {'context_length': [4], 'random_state': [0, 1, 2]}
+    >>> m3_recurrent("other").estimator.regressor.estimator.scaler
+    'diff'
     """
     horizon = M3_HORIZONS[category]
     factors = CONTEXT_FACTORS[category] if context_factors is None else context_factors
@@ -106,6 +127,7 @@ def m3_recurrent(
         learning_rate=3e-3,
         batch_size=256,
         max_epochs=20,
+        scaler=TARGET_SCALERS[category] if scaler is None else scaler,
     )
     vary = {
         "context_length": [max(2, round(f * horizon)) for f in factors],
