@@ -76,7 +76,9 @@ def main() -> None:
     parser.add_argument("--learning-rate", type=float, default=3e-3)
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--loss", default="mse", choices=["mse", "mae", "huber"])
-    parser.add_argument("--scaler", default="standard", choices=["standard", "diff", "robust"])
+    parser.add_argument(
+        "--scaler", default="standard", choices=["standard", "diff", "robust", "none"]
+    )
     parser.add_argument(
         "--validation",
         action="store_true",

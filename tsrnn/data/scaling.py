@@ -51,9 +51,7 @@ def _series_stats(
     return loc, np.where(scale > _EPS * fallback, scale, fallback)
 
 
-def _mean_abs_diff(
-    target: np.ndarray, observed: np.ndarray, seg: np.ndarray, n: int
-) -> np.ndarray:
+def _mean_abs_diff(target: np.ndarray, observed: np.ndarray, seg: np.ndarray, n: int) -> np.ndarray:
     """Mean absolute change between consecutive rows of each series, both observed.
 
     ``target`` holds 0 (not NaN) at unobserved rows; those pairs are left out.
