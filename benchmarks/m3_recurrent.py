@@ -22,7 +22,7 @@ import pandas as pd
 import torch
 from sklearn.compose import TransformedTargetRegressor
 
-from tsrnn import DeseasonalizedForecaster, RNNForecaster
+from tsrnn import DeseasonalizedForecaster, RNNForecaster, Seq2SeqForecaster
 from tsrnn.datasets import M3_HORIZONS, M3_SEASON_LENGTH, load_m3
 from tsrnn.metrics import smape
 
@@ -30,7 +30,11 @@ from tsrnn.metrics import smape
 def build(args: argparse.Namespace, seed: int) -> object:
     """One network of the configuration in ``args``, wrapped as the options say."""
     horizon = M3_HORIZONS[args.category]
-    est = RNNForecaster(
+    architecture = {}
+    if args.seq2seq:
+        architecture = {"attention": args.seq2seq, "teacher_forcing": "always"}
+    est = (Seq2SeqForecaster if args.seq2seq else RNNForecaster)(
+        **architecture,
         cell=args.cell,
         horizon=horizon,
         context_length=max(2, round(args.ctx * horizon)),
@@ -85,6 +89,12 @@ def main() -> None:
         help="score on the last horizon of each training series instead of the M3 test window",
     )
     parser.add_argument("--seeds", type=int, default=1)
+    parser.add_argument(
+        "--seq2seq",
+        default=None,
+        choices=["none", "dot", "general", "additive"],
+        help="a seq2seq encoder-decoder (teacher forcing 'always') with this attention",
+    )
     parser.add_argument("--deseasonalize", action="store_true", help="M4-style adjustment")
     parser.add_argument("--no-log", action="store_true", help="model the raw target")
     parser.add_argument("--no-window-normalization", action="store_true")

@@ -62,16 +62,13 @@ class CVObjective:
         scorer: Callable,
         X: Any,
         y: Any,
-        *,
-        prune: bool,
     ) -> None:
         self.estimator = estimator
         self.space = space
         self.splits = splits
         self.scorer = scorer
         self.X, self.y = X, y
-        self.keys = trainer_kwargs_keys(estimator) if prune else []
-        self.prune = prune
+        self.keys = trainer_kwargs_keys(estimator)
 
     def __call__(self, trial: optuna.trial.Trial) -> float:
         """Return the mean fold score of the parameters sampled for ``trial``."""
@@ -103,6 +100,6 @@ class CVObjective:
             scores.append(score)
             trial.set_user_attr(f"split{k}_test_score", score)
             trial.set_user_attr("fit_time", fit_time)
-            if self.prune and not self.keys:
+            if not self.keys:
                 reporter.report(float(np.mean(scores)))
         return float(np.mean(scores))

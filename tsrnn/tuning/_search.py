@@ -249,7 +249,7 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.scorer_ = self._scorer()
         splits = list(self._cv().split(X, y))
         self.n_splits_ = len(splits)
-        objective = CVObjective(self.estimator, space, splits, self.scorer_, X, y, prune=True)
+        objective = CVObjective(self.estimator, space, splits, self.scorer_, X, y)
         self.storage_ = self.storage
         storage = resolve_storage(self.storage)
         if self.storage is None:
