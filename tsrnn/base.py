@@ -42,10 +42,20 @@ class BaseForecaster(RegressorMixin, BaseEstimator):
     - ``_forecast_panel(positions, future)``: ``(len(positions), horizon)`` forecasts;
     - ``_context_size()``: how many trailing rows per series ``context_`` keeps (None: all);
     - ``_add_series(panel)``: prepare state for series first seen in :meth:`update`.
+
+    A family of subclasses that documents some parameters alike sets ``_shared_docs``
+    (marker line -> text); each subclass docstring's marker lines are replaced by the text.
     """
 
     _parameter_constraints: dict[str, list] = {}
+    _shared_docs: dict[str, str] = {}
     future_covariates: list[str] | None = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for marker, text in cls._shared_docs.items():
+            if cls.__doc__:
+                cls.__doc__ = cls.__doc__.replace(marker, text)
 
     # ----------------------------------------------------------------- contract
     def fit(self, X: Any, y: Any = None) -> BaseForecaster:

@@ -93,7 +93,7 @@ def fit_series(
 
 #: Lines of ``Parameters`` and ``Attributes`` that every per-series model documents alike;
 #: a subclass docstring names them with the markers ``<shared parameters>`` and
-#: ``<shared attributes>`` (filled in by ``LocalForecaster.__init_subclass__``).
+#: ``<shared attributes>`` (filled in by ``BaseForecaster.__init_subclass__``).
 SHARED_DOCS = {
     "    <shared parameters>\n": """    n_jobs : int or None, default=None
         Processes fitting series in parallel (joblib); None means 1, -1 all cores.
@@ -136,12 +136,7 @@ class LocalForecaster(BaseForecaster):
     """
 
     _parameter_constraints: dict[str, list] = LOCAL_CONSTRAINTS
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        for marker, text in SHARED_DOCS.items():
-            if cls.__doc__:
-                cls.__doc__ = cls.__doc__.replace(marker, text)
+    _shared_docs = SHARED_DOCS
 
     def fit(self, X: Any, y: Any = None) -> LocalForecaster:
         """Fit one model per series on a long table of histories.

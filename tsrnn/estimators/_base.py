@@ -20,6 +20,7 @@ from tsrnn.data.panel import Panel
 from tsrnn.data.scaling import SCALERS, PanelScaler
 from tsrnn.data.windowing import temporal_split
 from tsrnn.estimators import _time_aware as time_aware
+from tsrnn.estimators._docs import NEURAL_DOCS
 from tsrnn.exceptions import DataValidationError
 from tsrnn.training import (
     LOSSES,
@@ -54,6 +55,8 @@ NEURAL_CONSTRAINTS: dict[str, list] = {
 
 class BaseNeuralForecaster(BaseForecaster):
     """Fit/predict template for windowed neural forecasters; subclasses build the network."""
+
+    _shared_docs = NEURAL_DOCS
 
     def _build_network(self, input_size: int, future_size: int) -> nn.Module:
         raise NotImplementedError

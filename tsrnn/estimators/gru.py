@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from tsrnn.estimators._fixed_cell import DOC_TEMPLATE, FixedCellForecaster
+from tsrnn.estimators._fixed_cell import FixedCellForecaster, fixed_cell_doc
 
 __all__ = ["GRUForecaster"]
 
 
-class GRUForecaster(FixedCellForecaster):  # noqa: D101 (docstring from DOC_TEMPLATE)
-    __doc__ = DOC_TEMPLATE.substitute(
+class GRUForecaster(FixedCellForecaster):  # noqa: D101 (docstring from fixed_cell_doc)
+    __doc__ = fixed_cell_doc(
         name="GRUForecaster",
         label="GRU",
         cell="gru",

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from tsrnn.estimators._fixed_cell import DOC_TEMPLATE, FixedCellForecaster
+from tsrnn.estimators._fixed_cell import FixedCellForecaster, fixed_cell_doc
 
 __all__ = ["LSTMForecaster"]
 
 
-class LSTMForecaster(FixedCellForecaster):  # noqa: D101 (docstring from DOC_TEMPLATE)
-    __doc__ = DOC_TEMPLATE.substitute(
+class LSTMForecaster(FixedCellForecaster):  # noqa: D101 (docstring from fixed_cell_doc)
+    __doc__ = fixed_cell_doc(
         name="LSTMForecaster",
         label="LSTM",
         cell="lstm",

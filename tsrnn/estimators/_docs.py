@@ -1,0 +1,64 @@
+"""Docstring lines that every neural forecaster documents alike, written once.
+
+A neural forecaster's docstring names each block by its marker line (for example
+``    <neural fit parameters>``); ``BaseForecaster.__init_subclass__`` puts the text in.
+"""
+
+from __future__ import annotations
+
+__all__ = ["NEURAL_DOCS"]
+
+NEURAL_DOCS = {
+    "    <neural fit parameters>\n": """\
+    max_epochs : int, default=20
+        Passes over the training windows.
+    gradient_clip_val : float or None, default=1.0
+        Clip the gradient norm to this value; None disables clipping.
+    loss : {"mse", "mae", "huber"}, default="mse"
+        Training loss on scaled targets.
+    scaler : {"standard", "robust", "diff", "none"}, default="standard"
+        Per-series target scaling, fitted on training rows only (mean/std, median/IQR, or
+        mean/mean absolute one-step change). Covariates are standardised per column.
+""",
+    "    <neural validation parameters>\n": """\
+    validation_size : int, default=0
+        Hold out each series' last ``validation_size`` steps as validation windows (0: none).
+        The best epoch's weights are kept.
+    early_stopping_patience : int or None, default=None
+        Stop after this many epochs without a better validation loss; needs ``validation_size >=
+        horizon``.
+    future_covariates : list of str or None, default=None
+        Covariate columns of ``X`` whose values are known in advance; they must be given at
+        prediction rows. Other covariates are past-only.
+""",
+    "    <neural column parameters>\n": """\
+    id_col : str, default="unique_id"
+        Series id column of ``X``.
+    time_col : str, default="ds"
+        Time column of ``X``.
+    target_col : str, default="y"
+        Target column, when the target is given inside ``X``.
+    random_state : int, RandomState or None, default=None
+        Seeds weight initialisation, shuffling and dropout; an int makes a CPU fit bit-for-bit
+        reproducible. The global torch RNG is left untouched.
+    verbose : bool, default=False
+        Show Lightning's progress bar during fit.
+    trainer_kwargs : dict or None, default=None
+        Extra ``lightning.Trainer`` arguments, e.g. ``{"accelerator": "gpu"}``; they override
+        tsrnn's quiet defaults.
+""",
+    "    <neural attributes>\n": """\
+    network_ : torch.nn.Module
+        The trained network (on CPU, in eval mode).
+    scaler_ : PanelScaler
+        Per-series target and per-column covariate scaling.
+    calendar_ : Calendar
+        Each series' frequency and last observed time.
+    covariates_ : list of str
+        Covariate columns seen in ``fit``.
+    future_covariates_ : list of str
+        The known-future ones among them.
+    history_ : dict of lists
+        ``epoch``, ``train_loss`` and ``val_loss`` per epoch.
+""",
+}
