@@ -1,15 +1,26 @@
 """Save and load fitted forecasters in a safe format: JSON, numpy arrays and torch weights.
 
 ``save_forecaster`` writes one directory holding ``config.json`` (class, parameters,
-fitted metadata), ``arrays.npz`` (saved without pickle) and, for neural models,
-``weights.pt`` (a plain ``state_dict``). ``load_forecaster`` reads them with
-``allow_pickle=False`` and ``torch.load(weights_only=True)``: loading never executes
-code from the files. Pickle and joblib also work, but only load pickles you trust.
+fitted metadata, the format version and the tsrnn version that wrote it), ``arrays.npz``
+(saved without pickle) and, for neural models, ``weights.pt`` (a plain ``state_dict``).
+``load_forecaster`` reads them with ``allow_pickle=False`` and
+``torch.load(weights_only=True)``: loading never executes code from the files. Pickle and
+joblib also work, but only load pickles you trust.
+
+Every file records ``format_version``. A tsrnn release reads every format from
+``OLDEST_FORMAT_VERSION`` to ``FORMAT_VERSION``: when the format changes, the
+loader gains one ``upgrade_from_N(config, arrays)`` step in ``_UPGRADES`` that turns a
+format-N file into format N + 1, so old files keep loading. ``tests/fixtures/models``
+holds files of every format, which the test suite loads and checks against the forecasts
+they gave when they were written.
 """
 
 from __future__ import annotations
 
 import json
+import pickle  # only for its exception: the weights load with weights_only=True
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +37,30 @@ from tsrnn.data.panel import Panel
 from tsrnn.data.scaling import PanelScaler
 from tsrnn.exceptions import TsrnnError
 
-__all__ = ["load_forecaster", "save_forecaster"]
+__all__ = ["FORMAT_VERSION", "OLDEST_FORMAT_VERSION", "load_forecaster", "save_forecaster"]
 
+#: The format ``save_forecaster`` writes, and the newest ``load_forecaster`` reads.
 FORMAT_VERSION = 1
+#: The oldest format ``load_forecaster`` still reads (upgrading it step by step).
+OLDEST_FORMAT_VERSION = 1
+
+Arrays = dict[str, np.ndarray]
+#: ``_UPGRADES[n](config, arrays)`` returns the format ``n + 1`` equivalent of a format-``n``
+#: file, e.g. ``{1: upgrade_from_1}`` once format 2 exists. Empty while only format 1 exists.
+_UPGRADES: dict[int, Callable[[dict[str, Any], Arrays], tuple[dict[str, Any], Arrays]]] = {}
+
 _CLASSES = {name: getattr(mod, name) for mod in (estimators, baselines) for name in mod.__all__}
+_CONFIG_KEYS = ("params", "covariates", "future_covariates", "ids", "last_time", "freq", "columns")
+_NEURAL_KEYS = ("history", "n_windows", "network_sizes", "scaler")
+_ARRAYS = ("context_values", "context_indptr")
+_NEURAL_ARRAYS = ("target_loc", "target_scale", "covariate_loc", "covariate_scale")
+_RESAVE = "save the model again with save_forecaster, or refit it"
+
+
+def _tsrnn_version() -> str:
+    from tsrnn import __version__  # tsrnn/__init__.py imports this module before defining it
+
+    return __version__
 
 
 def _json_ready(value: Any, what: str) -> Any:
@@ -57,29 +88,66 @@ def _times_from_json(spec: dict[str, Any]) -> pd.Index:
 
 
 def save_forecaster(estimator: BaseForecaster, path: str | Path) -> Path:
-    """Write a fitted forecaster to the directory ``path`` (created if needed).
+    """Write a fitted forecaster to the directory ``path`` in the safe format.
+
+    The directory (created if needed) gets ``config.json``, ``arrays.npz`` and, for neural
+    forecasters, ``weights.pt``; files of those names already there are replaced.
+    ``config.json`` records ``format_version`` (``FORMAT_VERSION``) and
+    ``tsrnn_version``. Later tsrnn releases load every format they list as supported
+    (see :func:`load_forecaster`).
+
+    Parameters
+    ----------
+    estimator : BaseForecaster
+        A fitted tsrnn forecaster (a neural one or a statistical baseline) whose
+        parameters are JSON values.
+    path : str or Path
+        The directory to write.
+
+    Returns
+    -------
+    Path
+        ``path``, as a ``pathlib.Path``.
+
+    Raises
+    ------
+    TsrnnError
+        If ``estimator`` is not a tsrnn forecaster this format holds (meta-estimators
+        such as ``EnsembleForecaster`` keep fitted sub-estimators: use pickle/joblib),
+        or a parameter is not JSON-serialisable.
+    sklearn.exceptions.NotFittedError
+        If ``estimator`` is not fitted.
 
     Examples
     --------
-    >>> import tempfile
+    >>> import json, tempfile
     >>> from tsrnn import SeasonalNaiveForecaster
     >>> from tsrnn.datasets import load_dataset
     >>> est = SeasonalNaiveForecaster(horizon=3).fit(load_dataset("monthly_short"))
     >>> folder = save_forecaster(est, tempfile.mkdtemp())
-    >>> load_forecaster(folder).forecast().equals(est.forecast())
-    True
+    >>> sorted(p.name for p in folder.iterdir())
+    ['arrays.npz', 'config.json']
+    >>> json.loads((folder / "config.json").read_text())["format_version"]
+    1
     """
     name = type(estimator).__name__
     if _CLASSES.get(name) is not type(estimator):
         raise TsrnnError(f"{name} is not a tsrnn forecaster; use pickle/joblib for it.")
     check_is_fitted(estimator)
+    params = _json_ready(estimator.get_params(deep=False), "A parameter")
+    if not hasattr(estimator, "context_"):
+        raise TsrnnError(
+            f"{name} keeps fitted sub-estimators, which the safe format does not hold yet; "
+            "use pickle/joblib for it (trusted files only)."
+        )
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
     cal, ctx = estimator.calendar_, estimator.context_
     config = {
         "format_version": FORMAT_VERSION,
+        "tsrnn_version": _tsrnn_version(),
         "class": name,
-        "params": _json_ready(estimator.get_params(deep=False), "A parameter"),
+        "params": params,
         "covariates": estimator.covariates_,
         "future_covariates": estimator.future_covariates_,
         "ids": _json_ready([i.item() if hasattr(i, "item") else i for i in cal.ids], "A series id"),
@@ -110,14 +178,153 @@ def save_forecaster(estimator: BaseForecaster, path: str | Path) -> Path:
 
 
 def load_forecaster(path: str | Path) -> BaseForecaster:
-    """Read a forecaster written by :func:`save_forecaster` (no code from the files runs)."""
+    """Read a forecaster written by :func:`save_forecaster`; no code from the files runs.
+
+    Files of every format from ``OLDEST_FORMAT_VERSION`` to ``FORMAT_VERSION``
+    load, whichever tsrnn release wrote them: older formats are upgraded in memory (the
+    files are left as they are) and give the forecasts they gave when saved. A file of a
+    newer format needs a newer tsrnn.
+
+    Parameters
+    ----------
+    path : str or Path
+        A directory written by :func:`save_forecaster`.
+
+    Returns
+    -------
+    BaseForecaster
+        The fitted forecaster, ready to ``predict``, ``forecast`` and ``update``.
+
+    Raises
+    ------
+    TsrnnError
+        If ``path`` is not a tsrnn model directory (no ``config.json``, invalid JSON, an
+        unknown class, a missing or damaged ``arrays.npz`` or ``weights.pt``), or its
+        format is newer or older than this tsrnn reads. The message names the file, what
+        is wrong and what to do.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from tsrnn import SeasonalNaiveForecaster
+    >>> from tsrnn.datasets import load_dataset
+    >>> est = SeasonalNaiveForecaster(horizon=3).fit(load_dataset("monthly_short"))
+    >>> folder = save_forecaster(est, tempfile.mkdtemp())
+    >>> load_forecaster(folder).forecast().equals(est.forecast())
+    True
+    >>> load_forecaster(tempfile.mkdtemp())  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    tsrnn.exceptions.TsrnnError: ... is not a tsrnn model directory: it has no config.json...
+    """
     path = Path(path)
-    config = json.loads((path / "config.json").read_text())
-    if config.get("format_version") != FORMAT_VERSION or config.get("class") not in _CLASSES:
-        raise TsrnnError(f"{path} is not a tsrnn forecaster directory of format {FORMAT_VERSION}.")
-    estimator = _CLASSES[config["class"]](**config["params"])
-    with np.load(path / "arrays.npz", allow_pickle=False) as npz:
-        arrays = {key: npz[key] for key in npz.files}
+    config = _read_config(path)
+    version = _check_version(config, path)
+    arrays = _read_arrays(path)
+    for n in range(version, FORMAT_VERSION):
+        config, arrays = _UPGRADES[n](config, arrays)
+    cls = _check_contents(config, arrays, path)
+    estimator = _restore_common(cls, config, arrays, path)
+    if hasattr(estimator, "_build_network"):
+        _restore_network(estimator, config, arrays, path)
+    return estimator
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    """The parsed ``config.json`` of ``path``, or an error saying why there is none."""
+    if not path.is_dir():
+        what = "is a file" if path.exists() else "does not exist"
+        raise TsrnnError(
+            f"{path} {what}: load_forecaster reads the directory save_forecaster wrote (a "
+            "pickle or joblib file loads with pickle.load / joblib.load, trusted files only)."
+        )
+    file = path / "config.json"
+    if not file.is_file():
+        raise TsrnnError(
+            f"{path} is not a tsrnn model directory: it has no config.json. Give the directory "
+            "that save_forecaster wrote."
+        )
+    try:
+        config = json.loads(file.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise TsrnnError(
+            f"{file} is not valid JSON ({err}): the file is damaged; {_RESAVE}."
+        ) from None
+    if not isinstance(config, dict):
+        raise TsrnnError(f"{file} holds no JSON object, so it was not written by save_forecaster.")
+    return config
+
+
+def _check_version(config: dict[str, Any], path: Path) -> int:
+    """The file's format version, if this tsrnn reads it."""
+    version = config.get("format_version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise TsrnnError(
+            f"{path / 'config.json'} has no integer format_version (got {version!r}), so it "
+            "was not written by save_forecaster."
+        )
+    wrote = f"tsrnn {config['tsrnn_version']}" if "tsrnn_version" in config else "tsrnn"
+    here = f"this tsrnn ({_tsrnn_version()}) reads formats {OLDEST_FORMAT_VERSION} to "
+    here += f"{FORMAT_VERSION}"
+    if version > FORMAT_VERSION:
+        raise TsrnnError(
+            f"{path} was written by {wrote} in model format {version}, but {here}. Upgrade "
+            "tsrnn (pip install --upgrade tsrnn) to load it."
+        )
+    if version < OLDEST_FORMAT_VERSION:
+        raise TsrnnError(
+            f"{path} was written by {wrote} in model format {version}, which is no longer "
+            f"supported: {here}. Load it with a tsrnn release that still reads format "
+            f"{version} and save it again there in a newer format, or refit the model."
+        )
+    return version
+
+
+def _read_arrays(path: Path) -> Arrays:
+    file = path / "arrays.npz"
+    if not file.is_file():
+        raise TsrnnError(
+            f"{path} is not a complete tsrnn model directory: arrays.npz is missing. Copy "
+            f"the whole directory save_forecaster wrote, or {_RESAVE}."
+        )
+    try:
+        with np.load(file, allow_pickle=False) as npz:
+            return {key: npz[key] for key in npz.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
+        raise TsrnnError(
+            f"{file} cannot be read ({err}): the file is damaged; {_RESAVE}."
+        ) from None
+
+
+def _check_contents(config: dict[str, Any], arrays: Arrays, path: Path) -> type:
+    """The estimator class named by ``config``, once every entry it needs is present."""
+    name = config.get("class")
+    cls = _CLASSES.get(name) if isinstance(name, str) else None
+    if cls is None:
+        raise TsrnnError(
+            f"{path / 'config.json'} names the class {name!r}, which this tsrnn does not "
+            f"know (it knows {', '.join(sorted(_CLASSES))}); a newer tsrnn may."
+        )
+    neural = hasattr(cls, "_build_network")
+    keys = [*_CONFIG_KEYS, *(_NEURAL_KEYS if neural else ())]
+    missing = [k for k in keys if k not in config]
+    if missing:
+        raise TsrnnError(f"{path / 'config.json'} lacks {missing}: it is damaged; {_RESAVE}.")
+    missing = [k for k in (*_ARRAYS, *(_NEURAL_ARRAYS if neural else ())) if k not in arrays]
+    if missing:
+        raise TsrnnError(f"{path / 'arrays.npz'} lacks {missing}: it is damaged; {_RESAVE}.")
+    return cls
+
+
+def _restore_common(cls: type, config: dict[str, Any], arrays: Arrays, path: Path) -> Any:
+    """The estimator with its parameters, calendar and context."""
+    try:
+        estimator = cls(**config["params"])
+    except TypeError as err:
+        raise TsrnnError(
+            f"{path / 'config.json'} gives {cls.__name__} parameters it does not take ({err}); "
+            f"{_RESAVE}."
+        ) from None
     ids = np.array(config["ids"], dtype=object)
     estimator.covariates_ = config["covariates"]
     estimator.future_covariates_ = config["future_covariates"]
@@ -129,19 +336,49 @@ def load_forecaster(path: str | Path) -> BaseForecaster:
     estimator.context_ = Panel(
         arrays["context_values"], arrays["context_indptr"], ids, tuple(config["columns"])
     )
-    if "network_sizes" in config:
-        estimator.scaler_ = PanelScaler(
-            config["scaler"],
-            arrays["target_loc"],
-            arrays["target_scale"],
-            arrays["covariate_loc"],
-            arrays["covariate_scale"],
-        )
-        network = estimator._build_network(*config["network_sizes"])
-        network.load_state_dict(torch.load(path / "weights.pt", weights_only=True))
-        estimator.network_ = network.eval()
-        estimator.history_ = config["history"]
-        estimator.n_windows_ = config["n_windows"]
-        if "state" in arrays:
-            estimator.state_ = arrays["state"]
     return estimator
+
+
+def _restore_network(estimator: Any, config: dict[str, Any], arrays: Arrays, path: Path) -> None:
+    """Scaler, network weights, loss history and (stateful models) hidden state."""
+    file = path / "weights.pt"
+    if not file.is_file():
+        raise TsrnnError(
+            f"{path} is not a complete tsrnn model directory: weights.pt (the network "
+            f"weights of this {type(estimator).__name__}) is missing. Copy the whole "
+            f"directory save_forecaster wrote, or {_RESAVE}."
+        )
+    estimator.scaler_ = PanelScaler(
+        config["scaler"],
+        arrays["target_loc"],
+        arrays["target_scale"],
+        arrays["covariate_loc"],
+        arrays["covariate_scale"],
+    )
+    network = estimator._build_network(*config["network_sizes"])
+    try:
+        weights = torch.load(file, weights_only=True)
+    except pickle.UnpicklingError:
+        raise TsrnnError(
+            f"{file} is not a file of plain tensors: it is damaged, or holds objects that "
+            f"load_forecaster refuses to load since loading them could run code; {_RESAVE}."
+        ) from None
+    except (RuntimeError, OSError, EOFError, ValueError, zipfile.BadZipFile) as err:
+        raise _foreign_weights(file, estimator, err) from None
+    try:
+        network.load_state_dict(weights)
+    except (RuntimeError, TypeError, AttributeError) as err:
+        raise _foreign_weights(file, estimator, err) from None
+    estimator.network_ = network.eval()
+    estimator.history_ = config["history"]
+    estimator.n_windows_ = config["n_windows"]
+    if "state" in arrays:
+        estimator.state_ = arrays["state"]
+
+
+def _foreign_weights(file: Path, estimator: Any, err: Exception) -> TsrnnError:
+    first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    return TsrnnError(
+        f"{file} does not hold the weights of this {type(estimator).__name__} ({first}): it "
+        f"is damaged or belongs to another model; {_RESAVE}."
+    )
