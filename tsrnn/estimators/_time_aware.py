@@ -54,9 +54,8 @@ def dataset_factory(
     """Fit ``est.scaler_`` (ignoring missing targets) and return the dataset maker and windows."""
     n_cov = len(est.covariates_)
     width = 1 + n_cov
-    head = panel.head(panel.lengths - est.validation_size)
-    core = Panel(head.values[:, :width], head.indptr, head.ids, head.columns[:width])
-    est.scaler_ = PanelScaler.fit(core, est.scaler)
+    core = Panel(panel.values[:, :width], panel.indptr, panel.ids, panel.columns[:width])
+    est.scaler_ = PanelScaler.fit_history(core, est.scaler, est.validation_size)
     values = scale_time_aware(est.scaler_, panel, n_cov)
     target = panel.values[:, 0]
     train = observed_windows(target, panel.indptr, train, est.horizon)
