@@ -58,15 +58,16 @@ def check_windows(
     panel: Panel,
     train_counts: np.ndarray,
     validation_counts: np.ndarray | None,
-    *,
-    train_need: str,
-    validation_need: str = "",
+    validation_size: int,
 ) -> None:
     """Warn about series that give no training (or validation) window; raise if none gives one.
 
     A global model does not need every series to train: those too short still get
-    forecasts from the history they have. ``*_need`` says how many rows a window needs.
+    forecasts from the history they have. A training window needs two rows before the
+    validation tail (one context step, one target), a validation window one.
     """
+    train_need = f"2 + validation_size = {2 + validation_size}" if validation_size else "2"
+    validation_need = f"validation_size + 1 = {validation_size + 1}"
     kinds = [("training", train_counts, train_need)]
     if validation_counts is not None:
         kinds.append(("validation", validation_counts, validation_need))
@@ -149,19 +150,21 @@ class BaseNeuralForecaster(BaseForecaster):
             make, train, val = time_aware.dataset_factory(self, panel, train, val)
         else:
             make = self._dataset_factory(panel)
-        n = panel.n_series
+        n, with_val = panel.n_series, self.validation_size >= self.horizon
         check_windows(
             panel,
             np.bincount(train[0], minlength=n),
-            np.bincount(val[0], minlength=n) if self.validation_size >= self.horizon else None,
-            train_need=self._rows_rule(1),
-            validation_need=f"validation_size + 1 = {self.validation_size + 1}",
+            np.bincount(val[0], minlength=n) if with_val else None,
+            self.validation_size,
         )
 
         seed = int(check_random_state(self.random_state).randint(0, 2**31 - 1))
         generator = torch.Generator().manual_seed(seed)
         train_loader = window_loader(
-            make(train), self.batch_size, shuffle=True, generator=generator
+            make(train, panel.lengths - self.validation_size),  # no target in the held-out tail
+            self.batch_size,
+            shuffle=True,
+            generator=generator,
         )
         val_loader = (
             window_loader(make(val), max(self.batch_size, 256), shuffle=False)
@@ -193,7 +196,7 @@ class BaseNeuralForecaster(BaseForecaster):
         scaled = self.scaler_.transform(panel)
         future_columns = tuple(1 + self.covariates_.index(c) for c in self.future_covariates_)
 
-        def make(windows: tuple[np.ndarray, np.ndarray]) -> WindowDataset:
+        def make(windows: tuple[np.ndarray, np.ndarray], target_end=None) -> WindowDataset:
             return WindowDataset(
                 scaled.values,
                 scaled.indptr,
@@ -202,14 +205,10 @@ class BaseNeuralForecaster(BaseForecaster):
                 horizon=self.horizon,
                 future_columns=future_columns,
                 normalize=self.normalize_windows,
+                target_end=target_end,
             )
 
         return make
-
-    def _rows_rule(self, steps: int) -> str:
-        """How many rows a training sample needs: ``horizon + steps (+ validation_size)``."""
-        extra = " + validation_size" if self.validation_size else ""
-        return f"horizon + {steps}{extra} = {self.horizon + steps + self.validation_size}"
 
     def _check_early_stopping(self) -> None:
         if self.early_stopping_patience is not None and self.validation_size < self.horizon:

@@ -74,13 +74,11 @@ class StatefulMixin:
                 "gradient_clip_val instead."
             )
         train_len = panel.lengths - self.validation_size
-        extra = " + validation_size" if self.validation_size else ""
         check_windows(
             panel,
             np.maximum(train_len - 1, 0),
             np.where(train_len >= 1, self.validation_size, 0) if self.validation_size else None,
-            train_need=f"2{extra} = {2 + self.validation_size}",
-            validation_need=f"validation_size + 1 = {self.validation_size + 1}",
+            self.validation_size,
         )
         self.scaler_ = PanelScaler.fit_history(panel, self.scaler, self.validation_size)
         scaled = self.scaler_.transform(panel)
