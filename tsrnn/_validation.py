@@ -8,12 +8,14 @@ at the start of ``fit``.
 from __future__ import annotations
 
 import numbers
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from tsrnn.exceptions import ParameterError
 
-__all__ = ["Interval", "Options", "validate_params"]
+__all__ = ["Interval", "Options", "external_stacklevel", "validate_params"]
 
 
 @dataclass(frozen=True)
@@ -117,3 +119,17 @@ def validate_params(params: dict[str, Any], constraints: dict[str, list], caller
         raise ParameterError(
             f"The {name!r} parameter of {caller} must be {rule}. Got {value!r} instead."
         )
+
+
+_PACKAGE_DIR = str(Path(__file__).resolve().parent) + "/"
+
+
+def external_stacklevel() -> int:
+    """The ``stacklevel`` of the first caller outside tsrnn, for ``warnings.warn``.
+
+    Called from the function that warns; the warning then points at user code.
+    """
+    level, frame = 1, sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        level, frame = level + 1, frame.f_back
+    return level

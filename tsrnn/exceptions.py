@@ -6,7 +6,7 @@ catches the builtin keeps working.
 
 from __future__ import annotations
 
-__all__ = ["DataValidationError", "ParameterError", "TsrnnError"]
+__all__ = ["DataValidationError", "DataWarning", "ParameterError", "TsrnnError"]
 
 
 class TsrnnError(Exception):
@@ -19,3 +19,12 @@ class DataValidationError(TsrnnError, ValueError):
 
 class ParameterError(TsrnnError, ValueError):
     """An estimator parameter has a value outside its allowed set."""
+
+
+class DataWarning(UserWarning):
+    """The input data are usable, but part of them was left out of some work.
+
+    For example: series too short for one training window, which still get
+    forecasts from the history they have. Silence it with
+    ``warnings.simplefilter("ignore", DataWarning)``.
+    """

@@ -65,10 +65,30 @@ def test_batches_gather_exactly_the_window_rows(lengths, context, horizon):
         assert n == min(context, e + 1)
         np.testing.assert_array_equal(batch.x[b, :n].numpy(), rows[e - n + 1 : e + 1])
         assert (batch.x[b, n:] == 0).all()  # right padding
-        np.testing.assert_array_equal(batch.y[b].numpy(), rows[e + 1 : e + 1 + horizon, 0])
-        np.testing.assert_array_equal(
-            batch.future[b, :, 0].numpy(), rows[e + 1 : e + 1 + horizon, 1]
-        )
+        k = min(horizon, len(rows) - e - 1)  # targets inside the series; the rest masked
+        assert k >= 1
+        np.testing.assert_array_equal(batch.y[b, :k].numpy(), rows[e + 1 : e + 1 + k, 0])
+        np.testing.assert_array_equal(batch.future[b, :k, 0].numpy(), rows[e + 1 : e + 1 + k, 1])
+        assert (batch.y[b, k:] == 0).all() and (batch.future[b, k:] == 0).all()
+        if batch.mask is None:
+            assert k == horizon
+        else:
+            assert batch.mask[b].tolist() == [1.0] * k + [0.0] * (horizon - k)
+
+
+@given(st.lists(st.integers(1, 15), min_size=1, max_size=5), st.integers(1, 3), st.integers(0, 4))
+def test_training_targets_never_reach_the_held_out_tail(lengths, horizon, held_out):
+    p = make(lengths)
+    train_end = np.maximum(p.lengths - held_out, 0)
+    series, ends = window_ends(train_end, 3, horizon)
+    if not len(series):
+        return
+    ds = WindowDataset(p.values, p.indptr, series, ends, context_length=3, horizon=horizon,
+                       normalize=True, target_end=train_end)  # fmt: skip
+    batch = ds[np.arange(len(series))]
+    observed = ends[:, None] + np.arange(1, horizon + 1) < train_end[series][:, None]
+    mask = np.ones_like(observed) if batch.mask is None else batch.mask.numpy()
+    np.testing.assert_array_equal(mask, observed)
 
 
 def test_pad_pack_unpack_is_identity():

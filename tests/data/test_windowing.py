@@ -17,6 +17,8 @@ def test_window_count_formula(lengths, size):
             assert count == (length - context - horizon) // stride + 1
         elif length > horizon:  # short series still train, on shorter contexts
             assert count == (length - horizon - 1) // stride + 1
+        elif length >= 2:  # shorter than one horizon: targets past the end are masked
+            assert count == (length - 2) // stride + 1
         else:
             assert count == 0
 
@@ -27,12 +29,15 @@ def test_windows_stay_inside_their_series(lengths, size):
     series, ends = window_ends(lengths, context, horizon, stride)
     assert len(series) == window_counts(lengths, context, horizon, stride).sum()
     assert (ends >= 0).all()
-    assert (ends + horizon <= lengths[series] - 1).all()  # targets inside the series
+    long = lengths[series] > horizon
+    assert (ends[long] + horizon <= lengths[series][long] - 1).all()  # targets inside the series
+    assert (ends[~long] + 1 <= lengths[series][~long] - 1).all()  # at least one target inside
     full = lengths[series] >= context + horizon
     assert (ends[full] - context + 1 >= 0).all()  # full contexts never reach before the start
     # the latest window of every series with windows uses its last observation as a target
     for s in np.unique(series):
-        assert ends[series == s].max() == lengths[s] - horizon - 1
+        last = lengths[s] - horizon - 1 if lengths[s] > horizon else lengths[s] - 2
+        assert ends[series == s].max() == last
         assert (np.diff(ends[series == s]) == stride).all()
 
 
@@ -40,9 +45,12 @@ def test_windows_stay_inside_their_series(lengths, size):
 def test_training_windows_end_before_validation_windows(lengths, size, validation_size):
     context, horizon, stride = size
     (ts, te), (vs, ve) = temporal_split(lengths, context, horizon, validation_size, stride)
-    assert (te + horizon <= lengths[ts] - validation_size - 1).all()
+    train_len = lengths[ts] - validation_size
+    long = train_len > horizon  # shorter ones have targets past train_len, masked in batches
+    assert (te[long] + horizon <= train_len[long] - 1).all() and (te + 1 <= train_len - 1).all()
+    last_target = np.minimum(te + horizon, train_len - 1)  # the last one that is observed
     for s in np.unique(vs):
-        assert (te[ts == s] + horizon).max(initial=-1) < (ve[vs == s] + 1).min()
+        assert last_target[ts == s].max(initial=-1) < (ve[vs == s] + 1).min()
         assert (ve[vs == s] + horizon <= lengths[s] - 1).all()
         assert (ve[vs == s] + 1 >= lengths[s] - validation_size).all()
     if validation_size < horizon:

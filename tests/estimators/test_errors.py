@@ -34,9 +34,11 @@ def test_nan_covariate():
         fit(df)
 
 
-def test_series_too_short_for_one_window():
-    df = make_panel(lengths=(30, 3))
-    with pytest.raises(DataValidationError, match=r"too short.*'s1' \(3 rows\).*horizon \+ 1 = 4"):
+def test_no_series_long_enough_for_one_window():
+    df = make_panel(lengths=(3, 2))
+    with pytest.raises(
+        DataValidationError, match=r"No series .* 's0' \(3 rows\).*horizon \+ 1 = 4 rows"
+    ):
         fit(df)
 
 

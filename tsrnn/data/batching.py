@@ -73,6 +73,20 @@ class WindowDataset(Dataset):
         Subtract each window's last observed target from its target inputs and
         targets, so the network learns changes relative to the forecast origin
         (with a log-transformed target: ratios).
+    target_end : ndarray of shape (n_series,), optional
+        Targets at positions ``>= target_end`` of their series (default: its length)
+        are masked: ``y`` holds 0 there and ``mask`` is set. Windows of series shorter
+        than ``horizon + 1`` rows have such targets, and so do training windows next to
+        a held-out validation tail.
+
+    Examples
+    --------
+    >>> values = np.arange(5, dtype="float32")[:, None]
+    >>> ds = WindowDataset(values, np.array([0, 2, 5]), np.array([0, 1]), np.array([0, 1]),
+    ...                    context_length=2, horizon=2)
+    >>> batch = ds[[0, 1]]
+    >>> batch.y.tolist(), batch.mask.tolist()
+    ([[1.0, 0.0], [4.0, 0.0]], [[1.0, 0.0], [1.0, 0.0]])
     """
 
     def __init__(
@@ -87,6 +101,7 @@ class WindowDataset(Dataset):
         future_columns: tuple[int, ...] = (),
         with_targets: bool = True,
         normalize: bool = False,
+        target_end: np.ndarray | None = None,
     ) -> None:
         pad = np.zeros((1, values.shape[1]), dtype=np.float32)
         self.values = torch.from_numpy(np.concatenate([values, pad]).astype(np.float32))
@@ -100,6 +115,10 @@ class WindowDataset(Dataset):
         self.future_columns = torch.tensor(future_columns, dtype=torch.long)
         self.with_targets = with_targets
         self.normalize = normalize
+        indptr = np.asarray(indptr)
+        end = np.diff(indptr) if target_end is None else np.asarray(target_end)
+        self.n_targets = torch.from_numpy(end[series] - ends - 1)  # targets inside the series
+        self.partial = with_targets and bool((self.n_targets < horizon).any())
 
     def __len__(self) -> int:
         return len(self.lengths)
@@ -110,9 +129,9 @@ class WindowDataset(Dataset):
         rows = self.starts[idx, None] + self.steps  # [B, C]
         rows = torch.where(self.steps < lengths[:, None], rows, self.pad_row)
         x = self.values[rows]  # [B, C, F]
-        y = future = level = None
+        y = future = level = mask = None
         if self.with_targets:
-            target_rows = self.global_end[idx, None] + self.horizon_steps  # [B, H]
+            target_rows, mask = self.target_rows(idx)
             y = self.values[target_rows, 0]  # [B, H]
             if len(self.future_columns):
                 future = self.values[target_rows][..., self.future_columns]  # [B, H, Ff]
@@ -121,7 +140,17 @@ class WindowDataset(Dataset):
             valid = self.steps < lengths[:, None]  # [B, C]
             x[..., 0] -= level[:, None] * valid  # padding stays 0
             y = None if y is None else y - level[:, None]
-        return Batch(x=x, lengths=lengths, y=y, future=future, level=level)
+        if mask is not None:
+            y = y * mask
+        return Batch(x=x, lengths=lengths, y=y, future=future, level=level, mask=mask)
+
+    def target_rows(self, idx: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Rows of the targets of windows ``idx`` ``[B, H]`` (the padding row where masked)."""
+        rows = self.global_end[idx, None] + self.horizon_steps
+        if not self.partial:
+            return rows, None
+        inside = self.horizon_steps <= self.n_targets[idx, None]
+        return torch.where(inside, rows, self.pad_row), inside.float()
 
 
 def identity_collate(batch: Any) -> Any:

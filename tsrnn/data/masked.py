@@ -54,9 +54,15 @@ def scale_time_aware(
 
 
 def observed_windows(
-    target: np.ndarray, indptr: np.ndarray, windows: tuple[np.ndarray, np.ndarray], horizon: int
+    target: np.ndarray,
+    indptr: np.ndarray,
+    windows: tuple[np.ndarray, np.ndarray],
+    horizon: int,
+    target_end: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Keep the windows with at least one observed target (the others carry no loss).
+
+    Targets at or past ``target_end`` of their series (default: its length) do not count.
 
     Examples
     --------
@@ -67,8 +73,10 @@ def observed_windows(
     """
     series, ends = windows
     seen = np.concatenate([[0], np.cumsum(~np.isnan(target))])
-    first = np.asarray(indptr)[series] + ends + 1
-    keep = seen[first + horizon] - seen[first] > 0
+    indptr = np.asarray(indptr)
+    first = indptr[series] + ends + 1
+    stop = indptr[series + 1] if target_end is None else indptr[series] + target_end[series]
+    keep = seen[np.minimum(first + horizon, stop)] - seen[first] > 0
     return series[keep], ends[keep]
 
 
@@ -85,6 +93,8 @@ class TimeAwareWindowDataset(WindowDataset):
         normalisation is the last *observed* target.
     elapsed : bool, default=False
         Append each target step's time since the forecast origin to ``future``.
+    target_end : ndarray of shape (n_series,), optional
+        As in :class:`~tsrnn.data.batching.WindowDataset`.
 
     Examples
     --------
@@ -109,6 +119,7 @@ class TimeAwareWindowDataset(WindowDataset):
         with_targets: bool = True,
         normalize: bool = False,
         elapsed: bool = False,
+        target_end: np.ndarray | None = None,
     ) -> None:
         width = values.shape[1] - 3
         filled, delta, gap = values[:, width], values[:, width + 1], values[:, width + 2]
@@ -126,6 +137,7 @@ class TimeAwareWindowDataset(WindowDataset):
             future_columns=future_columns,
             with_targets=with_targets,
             normalize=normalize,
+            target_end=target_end,
         )
         self.targets = torch.from_numpy(np.append(values[:, 0], np.nan).astype(np.float32))
         self.clock = torch.from_numpy(np.append(np.cumsum(gap, dtype=np.float64), 0.0))
@@ -138,7 +150,7 @@ class TimeAwareWindowDataset(WindowDataset):
             return batch
         idx = torch.as_tensor(indices, dtype=torch.long)
         end = self.global_end[idx]  # [B]
-        target_rows = end[:, None] + self.horizon_steps  # [B, H]
+        target_rows, _ = self.target_rows(idx)  # [B, H], the NaN padding row past the end
         y = self.targets[target_rows]  # [B, H], NaN where missing
         if batch.level is not None:
             y = y - batch.level[:, None]

@@ -103,6 +103,23 @@ class PanelScaler:
         cov_scale = np.where(cov_scale > _EPS, cov_scale, 1.0)
         return cls(method, loc, scale, cov_loc, cov_scale)
 
+    @classmethod
+    def fit_history(cls, panel: Panel, method: str = "standard", held_out: int = 0) -> PanelScaler:
+        """Fit on each series' rows before its last ``held_out`` (validation) rows.
+
+        A series with no such rows trains on nothing: it is fitted on all its rows,
+        the history its forecasts start from.
+
+        Examples
+        --------
+        >>> p = Panel(np.array([[1.], [3.], [5.], [10.]], dtype="float32"), np.array([0, 3, 4]),
+        ...           np.array(["a", "b"], dtype=object), ("y",))
+        >>> PanelScaler.fit_history(p, "standard", held_out=1).target_loc.tolist()
+        [2.0, 10.0]
+        """
+        train = panel.lengths - held_out
+        return cls.fit(panel.head(np.where(train >= 1, train, panel.lengths)), method)
+
     def transform(self, panel: Panel, positions: np.ndarray | None = None) -> Panel:
         """Scale ``panel``, whose series are this scaler's series ``positions`` (default: all)."""
         pos = np.arange(panel.n_series) if positions is None else positions

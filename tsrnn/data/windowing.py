@@ -21,7 +21,9 @@ def window_counts(
     A series with ``L >= context_length + horizon`` gets ``(L - C - H) // stride + 1``
     full windows. A shorter series still trains: its windows have shorter
     contexts (down to one step), ``(L - H - 1) // stride + 1`` of them when
-    ``L > H``, else none.
+    ``L > H``. A series with ``2 <= L <= H`` rows gets windows whose targets run
+    past its end (ends ``0 .. L - 2``; the batches mask the missing targets, see
+    :class:`~tsrnn.data.batching.WindowDataset`); a single row gives none.
 
     Parameters
     ----------
@@ -36,13 +38,18 @@ def window_counts(
 
     Examples
     --------
-    >>> window_counts(np.array([10, 5, 2]), context_length=4, horizon=2).tolist()
-    [5, 3, 0]
+    >>> window_counts(np.array([10, 5, 2, 1]), context_length=4, horizon=2).tolist()
+    [5, 3, 1, 0]
     """
     lengths = np.asarray(lengths, dtype=np.int64)
-    last = lengths - horizon - 1
+    last = _last_end(lengths, horizon)
     first = np.where(lengths >= context_length + horizon, context_length - 1, 0)
     return np.where(last >= first, (last - first) // stride + 1, 0)
+
+
+def _last_end(lengths: np.ndarray, horizon: int) -> np.ndarray:
+    """End of each series' last window: ``horizon`` steps before its end, or with one target."""
+    return np.where(lengths > horizon, lengths - horizon - 1, lengths - 2)
 
 
 def window_ends(
@@ -63,7 +70,8 @@ def window_ends(
         Series position of each window.
     ends : ndarray of int64
         Position of each window's last context step within its series; the
-        last window of a series ends ``horizon`` steps before the series does.
+        last window of a series ends ``horizon`` steps before the series does
+        (or, in a series of at most ``horizon`` rows, one step before).
 
     Examples
     --------
@@ -76,7 +84,7 @@ def window_ends(
     series = np.repeat(np.arange(len(lengths), dtype=np.int64), counts)
     offsets = np.repeat(np.cumsum(counts) - counts, counts)
     k = np.arange(counts.sum(), dtype=np.int64) - offsets  # 0..count-1 within series
-    last = (lengths - horizon - 1)[series]
+    last = _last_end(lengths, horizon)[series]
     ends = last - stride * (counts[series] - 1 - k)
     return series, ends
 

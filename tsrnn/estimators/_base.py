@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +13,7 @@ import torch
 from sklearn.utils import check_random_state
 from torch import nn
 
-from tsrnn._validation import Interval, Options
+from tsrnn._validation import Interval, Options, external_stacklevel
 from tsrnn.base import BaseForecaster
 from tsrnn.data.batching import Batch, WindowDataset, window_loader
 from tsrnn.data.calendar import Calendar
@@ -21,7 +22,7 @@ from tsrnn.data.scaling import SCALERS, PanelScaler
 from tsrnn.data.windowing import temporal_split
 from tsrnn.estimators import _time_aware as time_aware
 from tsrnn.estimators._docs import NEURAL_DOCS
-from tsrnn.exceptions import DataValidationError
+from tsrnn.exceptions import DataValidationError, DataWarning
 from tsrnn.training import (
     LOSSES,
     BestWeights,
@@ -31,7 +32,7 @@ from tsrnn.training import (
     quiet_lightning,
 )
 
-__all__ = ["BaseNeuralForecaster"]
+__all__ = ["BaseNeuralForecaster", "check_windows"]
 
 NEURAL_CONSTRAINTS: dict[str, list] = {
     "context_length": [Interval(numbers.Integral, 1, None)],
@@ -51,6 +52,44 @@ NEURAL_CONSTRAINTS: dict[str, list] = {
     "missing": [Options(frozenset({"raise", "mask"}))],
     "irregular": [bool],
 }
+
+
+def check_windows(
+    panel: Panel,
+    train_counts: np.ndarray,
+    validation_counts: np.ndarray | None,
+    validation_size: int,
+) -> None:
+    """Warn about series that give no training (or validation) window; raise if none gives one.
+
+    A global model does not need every series to train: those too short still get
+    forecasts from the history they have. A training window needs two rows before the
+    validation tail (one context step, one target), a validation window one.
+    """
+    train_need = f"2 + validation_size = {2 + validation_size}" if validation_size else "2"
+    validation_need = f"validation_size + 1 = {validation_size + 1}"
+    kinds = [("training", train_counts, train_need)]
+    if validation_counts is not None:
+        kinds.append(("validation", validation_counts, validation_need))
+    for kind, counts, need in kinds:
+        empty = np.flatnonzero(counts == 0)
+        if not len(empty):
+            continue
+        names = ", ".join(f"{panel.ids[i]!r} ({panel.lengths[i]} rows)" for i in empty[:5])
+        names += " and others" if len(empty) > 5 else ""
+        if len(empty) == panel.n_series:
+            raise DataValidationError(
+                f"No series is long enough for one {kind} window: {names}. A {kind} window "
+                f"needs at least {need} rows. Give longer histories, or lower "
+                "horizon/validation_size."
+            )
+        warnings.warn(
+            f"{len(empty)} of {panel.n_series} series are too short for one {kind} window "
+            f"({need} rows) and are left out of {kind}: {names}. They are still forecast "
+            "from the history they have.",
+            DataWarning,
+            stacklevel=external_stacklevel(),
+        )
 
 
 class BaseNeuralForecaster(BaseForecaster):
@@ -107,16 +146,25 @@ class BaseNeuralForecaster(BaseForecaster):
         train, val = temporal_split(
             panel.lengths, self.context_length, self.horizon, self.validation_size
         )
-        self._check_every_series_trains(panel, train[0])
         if self._time_aware():
             make, train, val = time_aware.dataset_factory(self, panel, train, val)
         else:
             make = self._dataset_factory(panel)
+        n, with_val = panel.n_series, self.validation_size >= self.horizon
+        check_windows(
+            panel,
+            np.bincount(train[0], minlength=n),
+            np.bincount(val[0], minlength=n) if with_val else None,
+            self.validation_size,
+        )
 
         seed = int(check_random_state(self.random_state).randint(0, 2**31 - 1))
         generator = torch.Generator().manual_seed(seed)
         train_loader = window_loader(
-            make(train), self.batch_size, shuffle=True, generator=generator
+            make(train, panel.lengths - self.validation_size),  # no target in the held-out tail
+            self.batch_size,
+            shuffle=True,
+            generator=generator,
         )
         val_loader = (
             window_loader(make(val), max(self.batch_size, 256), shuffle=False)
@@ -144,13 +192,11 @@ class BaseNeuralForecaster(BaseForecaster):
         self.n_windows_ = len(train[0])
 
     def _dataset_factory(self, panel: Panel) -> Callable[[tuple], WindowDataset]:
-        self.scaler_ = PanelScaler.fit(
-            panel.head(panel.lengths - self.validation_size), self.scaler
-        )
+        self.scaler_ = PanelScaler.fit_history(panel, self.scaler, self.validation_size)
         scaled = self.scaler_.transform(panel)
         future_columns = tuple(1 + self.covariates_.index(c) for c in self.future_covariates_)
 
-        def make(windows: tuple[np.ndarray, np.ndarray]) -> WindowDataset:
+        def make(windows: tuple[np.ndarray, np.ndarray], target_end=None) -> WindowDataset:
             return WindowDataset(
                 scaled.values,
                 scaled.indptr,
@@ -159,6 +205,7 @@ class BaseNeuralForecaster(BaseForecaster):
                 horizon=self.horizon,
                 future_columns=future_columns,
                 normalize=self.normalize_windows,
+                target_end=target_end,
             )
 
         return make
@@ -168,19 +215,6 @@ class BaseNeuralForecaster(BaseForecaster):
             raise DataValidationError(
                 f"early_stopping_patience needs a validation set: set validation_size >= horizon "
                 f"({self.horizon}); got validation_size={self.validation_size}."
-            )
-
-    def _check_every_series_trains(self, panel: Panel, train_series: np.ndarray) -> None:
-        counts = np.bincount(train_series, minlength=panel.n_series)
-        short = np.flatnonzero(counts == 0)
-        if len(short):
-            need = self.horizon + 1 + self.validation_size
-            names = ", ".join(f"{panel.ids[i]!r} ({panel.lengths[i]} rows)" for i in short[:5])
-            raise DataValidationError(
-                f"{len(short)} series are too short for even one training window: {names}"
-                f"{' and others' if len(short) > 5 else ''}. Each needs at least horizon + 1"
-                f"{' + validation_size' if self.validation_size else ''} = {need} rows. Drop "
-                "them, lower horizon/validation_size, or give them later with update()."
             )
 
     # ------------------------------------------------------------------ predict

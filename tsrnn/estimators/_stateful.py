@@ -23,7 +23,8 @@ from tsrnn.data.chunks import ChunkDataset, chunk_loader
 from tsrnn.data.frame import frame_to_panel
 from tsrnn.data.panel import Panel
 from tsrnn.data.scaling import PanelScaler
-from tsrnn.exceptions import DataValidationError, ParameterError
+from tsrnn.estimators._base import check_windows
+from tsrnn.exceptions import ParameterError
 from tsrnn.nn.cells import FUSED_CELLS
 from tsrnn.nn.state import select_state, state_from_numpy, state_to_numpy
 from tsrnn.training import BestWeights, LossHistory, TBPTTSystem, make_trainer, quiet_lightning
@@ -73,8 +74,13 @@ class StatefulMixin:
                 "gradient_clip_val instead."
             )
         train_len = panel.lengths - self.validation_size
-        self._check_every_series_reads(panel, train_len)
-        self.scaler_ = PanelScaler.fit(panel.head(train_len), self.scaler)
+        check_windows(
+            panel,
+            np.maximum(train_len - 1, 0),
+            np.where(train_len >= 1, self.validation_size, 0) if self.validation_size else None,
+            self.validation_size,
+        )
+        self.scaler_ = PanelScaler.fit_history(panel, self.scaler, self.validation_size)
         scaled = self.scaler_.transform(panel)
         future_columns = tuple(1 + self.covariates_.index(c) for c in self.future_covariates_)
 
@@ -99,7 +105,8 @@ class StatefulMixin:
         val_loader = None
         if self.validation_size:
             lengths = panel.lengths
-            val_loader = chunk_loader(make(lengths - 1, lengths, train_len - 1), shuffle=False)
+            steps = np.where(train_len >= 1, lengths - 1, 0)  # no training row: no origin
+            val_loader = chunk_loader(make(steps, lengths, train_len - 1), shuffle=False)
         history = LossHistory()
         callbacks = [history] + ([BestWeights("val_loss")] if val_loader is not None else [])
         with torch.random.fork_rng(devices=[]), quiet_lightning():
@@ -126,17 +133,6 @@ class StatefulMixin:
         self.n_windows_ = int(np.maximum(train_len - 1, 0).sum())
         empty = np.zeros((panel.n_series, *self._state_shape()), dtype=np.float32)
         self.state_ = self._read_states(scaled, empty)
-
-    def _check_every_series_reads(self, panel: Panel, train_len: np.ndarray) -> None:
-        short = np.flatnonzero(train_len < 2)
-        if len(short):
-            names = ", ".join(f"{panel.ids[i]!r} ({panel.lengths[i]} rows)" for i in short[:5])
-            raise DataValidationError(
-                f"{len(short)} series are too short to train on: {names}"
-                f"{' and others' if len(short) > 5 else ''}. With tbptt_steps each needs at "
-                f"least 2{' + validation_size' if self.validation_size else ''} = "
-                f"{2 + self.validation_size} rows. Drop them or give them later with update()."
-            )
 
     def _state_shape(self) -> tuple[int, int, int]:
         parts = 2 if self.network_.cell == "lstm" else 1

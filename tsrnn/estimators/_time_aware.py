@@ -50,16 +50,17 @@ def frame_to_panel(est: Any, frame: pd.DataFrame, covariates: list[str]) -> tupl
 
 def dataset_factory(
     est: Any, panel: Panel, train: Windows, val: Windows
-) -> tuple[Callable[[Windows], TimeAwareWindowDataset], Windows, Windows]:
+) -> tuple[Callable[..., TimeAwareWindowDataset], Windows, Windows]:
     """Fit ``est.scaler_`` (ignoring missing targets) and return the dataset maker and windows."""
     n_cov = len(est.covariates_)
     width = 1 + n_cov
-    head = panel.head(panel.lengths - est.validation_size)
-    core = Panel(head.values[:, :width], head.indptr, head.ids, head.columns[:width])
-    est.scaler_ = PanelScaler.fit(core, est.scaler)
+    core = Panel(panel.values[:, :width], panel.indptr, panel.ids, panel.columns[:width])
+    est.scaler_ = PanelScaler.fit_history(core, est.scaler, est.validation_size)
     values = scale_time_aware(est.scaler_, panel, n_cov)
     target = panel.values[:, 0]
-    train = observed_windows(target, panel.indptr, train, est.horizon)
+    train = observed_windows(
+        target, panel.indptr, train, est.horizon, panel.lengths - est.validation_size
+    )
     val = observed_windows(target, panel.indptr, val, est.horizon)
     if not len(train[0]):
         raise DataValidationError(
@@ -68,7 +69,7 @@ def dataset_factory(
         )
     future_columns = tuple(1 + est.covariates_.index(c) for c in est.future_covariates_)
 
-    def make(windows: Windows) -> TimeAwareWindowDataset:
+    def make(windows: Windows, target_end: np.ndarray | None = None) -> TimeAwareWindowDataset:
         return TimeAwareWindowDataset(
             values,
             panel.indptr,
@@ -78,6 +79,7 @@ def dataset_factory(
             future_columns=future_columns,
             normalize=est.normalize_windows,
             elapsed=est.irregular,
+            target_end=target_end,
         )
 
     return make, train, val

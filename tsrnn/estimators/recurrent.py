@@ -39,7 +39,8 @@ class RNNForecaster(StatefulMixin, BaseNeuralForecaster):
         Number of future steps forecast at once (direct multi-output head).
     context_length : int, default=24
         Maximum number of past steps each window feeds the network. Series shorter than
-        ``context_length + horizon`` still train, on shorter (packed) contexts. Unused
+        ``context_length + horizon`` still train, on shorter (packed) contexts; series
+        shorter than ``horizon + 1`` on the targets they have (the rest masked). Unused
         with ``tbptt_steps``.
     tbptt_steps : int or None, default=None
         Stateful training with truncated backpropagation through time: each series is read

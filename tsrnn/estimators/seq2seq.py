@@ -38,7 +38,8 @@ class Seq2SeqForecaster(BaseNeuralForecaster):
         Number of future steps forecast.
     context_length : int, default=24
         Maximum number of past steps each window feeds the encoder. Series shorter than
-        ``context_length + horizon`` still train, on shorter (packed) contexts.
+        ``context_length + horizon`` still train, on shorter (packed) contexts; series
+        shorter than ``horizon + 1`` on the targets they have (the rest masked).
     cell : str, default="lstm"
         Encoder and decoder cell: ``"rnn"``, ``"lstm"``, ``"gru"`` (PyTorch's fused
         kernels), ``"layernorm_lstm"``, ``"peephole_lstm"`` or ``"coupled_lstm"``

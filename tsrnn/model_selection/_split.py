@@ -7,13 +7,15 @@ into ``cross_val_score``, ``GridSearchCV`` and friends unchanged.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from tsrnn.exceptions import DataValidationError, ParameterError
+from tsrnn._validation import external_stacklevel
+from tsrnn.exceptions import DataValidationError, DataWarning, ParameterError
 
 __all__ = ["TemporalSplit", "temporal_train_test_split"]
 
@@ -39,6 +41,16 @@ class TemporalSplit:
     the rows before the cutoff (at most ``max_train_size`` of them: a sliding
     window), test rows the ``horizon`` rows from the cutoff on.
 
+    Cutoffs count rows back from each series' own last row, so on a ragged panel
+    (series that end at different times) fold ``k`` tests every series on its own
+    ``k``-th block from the end, and the cutoff *dates* differ between series.
+    A series too short for a fold (no row before its cutoff) sits out that fold:
+    its rows are in neither the fold's training nor its test rows, and one
+    :class:`~tsrnn.exceptions.DataWarning` per :meth:`split` names such series. A
+    series with only a few rows before a cutoff stays in the fold; global neural
+    forecasters train on the other series' windows and still forecast it.
+    Only when even the longest series cannot be in the oldest fold is it an error.
+
     Parameters
     ----------
     n_splits : int, default=3
@@ -57,6 +69,16 @@ class TemporalSplit:
     >>> X = pd.DataFrame({"unique_id": ["a"] * 6, "ds": range(6)})
     >>> [(tr.tolist(), te.tolist()) for tr, te in TemporalSplit(n_splits=2, horizon=2).split(X)]
     [([0, 1], [2, 3]), ([0, 1, 2, 3], [4, 5])]
+
+    A ragged panel: ``"b"`` (rows 6-8) has no history before the oldest cutoff.
+
+    >>> import warnings
+    >>> X = pd.DataFrame({"unique_id": ["a"] * 6 + ["b"] * 3, "ds": [*range(6), 3, 4, 5]})
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     folds = list(TemporalSplit(n_splits=2, horizon=2).split(X))
+    >>> [(tr.tolist(), te.tolist()) for tr, te in folds]
+    [([0, 1], [2, 3]), ([0, 1, 2, 3, 6], [4, 5, 7, 8])]
     """
 
     def __init__(
@@ -107,21 +129,39 @@ class TemporalSplit:
         """
         position, length = _positions(X, self.id_col, self.time_col)
         step = self.horizon if self.step is None else self.step
-        shortest = int(length.min()) if len(length) else 0
-        need = self.horizon + (self.n_splits - 1) * step + 1
-        if shortest < need:
+        longest = int(length.max()) if len(length) else 0
+        need = self.horizon + (self.n_splits - 1) * step + 1  # rows to be in the oldest fold
+        if longest < need:
             raise DataValidationError(
-                f"The shortest series has {shortest} rows; {self.n_splits} folds of horizon "
-                f"{self.horizon} with step {step} need at least {need}. Use fewer splits, a "
-                "smaller step, or drop short series."
+                f"No series is in every fold: the longest has {longest} rows; {self.n_splits} "
+                f"folds of horizon {self.horizon} with step {step} need at least {need} rows in "
+                "a series for its oldest fold. Use fewer splits or a smaller step."
             )
+        self._warn_sat_out(X, length, step)
         for k in range(self.n_splits):
             cutoff = length - self.horizon - (self.n_splits - 1 - k) * step
-            train = position < cutoff
+            train = (position < cutoff) & (cutoff >= 1)  # no history: out of the fold
             if self.max_train_size is not None:
                 train &= position >= cutoff - self.max_train_size
-            test = (position >= cutoff) & (position < cutoff + self.horizon)
+            test = (position >= cutoff) & (position < cutoff + self.horizon) & (cutoff >= 1)
             yield np.flatnonzero(train), np.flatnonzero(test)
+
+    def _warn_sat_out(self, X: pd.DataFrame, length: np.ndarray, step: int) -> None:
+        """One warning naming the series too short to be in some (older) folds."""
+        need = self.horizon + (self.n_splits - 1) * step + 1
+        short = length < need
+        if not short.any():
+            return
+        ids = pd.unique(X[self.id_col].to_numpy()[short])
+        folds = np.minimum(-(-(need - length[short]) // step), self.n_splits)  # oldest folds missed
+        warnings.warn(
+            f"{len(ids)} series have fewer than {need} rows and sit out the oldest fold(s) "
+            f"they have no history for (up to {int(folds.max())} of {self.n_splits}): "
+            f"{', '.join(map(repr, ids[:5]))}{' and others' if len(ids) > 5 else ''}. Their "
+            "rows are in neither the training nor the test rows of those folds.",
+            DataWarning,
+            stacklevel=external_stacklevel(),
+        )
 
     def __repr__(self) -> str:
         return (
