@@ -12,6 +12,7 @@ from hypothesis.extra.numpy import arrays
 from scipy import stats
 from sklearn.base import clone
 from sklearn.compose import TransformedTargetRegressor
+from sklearn.linear_model import LinearRegression
 
 from tsrnn import LSTMForecaster, SeasonalNaiveForecaster
 from tsrnn.exceptions import DataValidationError, ParameterError
@@ -58,6 +59,8 @@ def test_boxcox_round_trips_and_learns_scipys_lambda(y):
     expected, lam = stats.boxcox(shifted)
     assert bc.lambda_ == lam
     np.testing.assert_array_equal(bc.transform(y), expected)
+    # past this, the largest values transform to within rounding of -1 / lambda_ (documented)
+    assume(lam * np.log(shifted.max()) > -20)
     scale = 1 + np.abs(shifted).max()
     np.testing.assert_allclose(bc.inverse_transform(expected), y, rtol=1e-6, atol=1e-6 * scale)
 
@@ -116,6 +119,23 @@ def test_boxcox_inverse_clips_to_the_domain_instead_of_nan():
     negative = BoxCoxTransformer(lmbda=-0.5).fit(np.array([1.0, 3.0]))  # domain z < 2
     assert negative.inverse_transform(np.array([5.0])).tolist() == [np.inf]
     assert np.isfinite(negative.inverse_transform(np.array([1.9])))
+
+
+def test_an_extreme_lambda_loses_the_round_trip_and_check_inverse_says_so():
+    y = np.r_[1.0, np.zeros(39)]  # one spike: the likelihood wants lambda near -58
+    X = np.arange(40.0).reshape(-1, 1)
+    model = TransformedTargetRegressor(
+        regressor=LinearRegression(), transformer=BoxCoxTransformer()
+    )
+    with pytest.warns(UserWarning, match="not strictly inverse"):
+        model.fit(X, y)
+    assert model.transformer_.lambda_ < -50
+    fixed = TransformedTargetRegressor(
+        regressor=LinearRegression(), transformer=BoxCoxTransformer(lmbda=0.0)
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fixed.fit(X, y)
 
 
 def test_clone_keeps_parameters_and_drops_fitted_state():

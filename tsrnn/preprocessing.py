@@ -60,8 +60,7 @@ class _TargetTransformer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             )
         return values, one_d
 
-    def _learn_offset(self, values: np.ndarray) -> np.ndarray:
-        """Validate parameters, set ``offset_`` and return the shifted finite values."""
+    def _check_params(self) -> None:
         name = type(self).__name__
         validate_params(self.get_params(deep=False), self._parameter_constraints, name)
         for param, value in self.get_params(deep=False).items():
@@ -69,6 +68,10 @@ class _TargetTransformer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
                 raise ParameterError(
                     f"The {param!r} parameter of {name} must be finite. Got {value!r} instead."
                 )
+
+    def _learn_offset(self, values: np.ndarray) -> np.ndarray:
+        """Set ``offset_`` and return the shifted non-NaN values."""
+        name = type(self).__name__
         finite = values[~np.isnan(values)]
         if finite.size == 0:
             raise DataValidationError(
@@ -179,6 +182,7 @@ class LogTransformer(_TargetTransformer):
         -------
         self
         """
+        self._check_params()
         values, _ = self._column(X, reset=True)
         self._learn_offset(values[:, 0])
         return self
@@ -244,7 +248,11 @@ class BoxCoxTransformer(_TargetTransformer):
     ``lambda_ > 0``, below ``-1 / lambda_``) is clipped to the domain's boundary instead of
     becoming NaN, so it maps to ``-offset_`` (the value whose shifted target is 0); for
     ``lambda_ < 0`` values at or above ``-1 / lambda_`` map to ``+inf``. Inside the domain
-    it is the exact inverse. NaN values pass through unchanged.
+    it is the exact inverse up to rounding, which grows with ``|lambda_|``: when the
+    likelihood picks an extreme exponent (a target that is nearly constant apart from a
+    few values), the largest values transform to within rounding of ``-1 / lambda_`` and
+    do not come back. ``TransformedTargetRegressor`` (``check_inverse=True``) warns then;
+    pass ``lmbda=`` (0 is the log) for such data. NaN values pass through unchanged.
 
     Examples
     --------
@@ -280,6 +288,7 @@ class BoxCoxTransformer(_TargetTransformer):
         -------
         self
         """
+        self._check_params()
         values, _ = self._column(X, reset=True)
         shifted = self._learn_offset(values[:, 0])
         if self.lmbda is not None:
