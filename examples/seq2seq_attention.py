@@ -5,7 +5,8 @@ Steps:
 1. hold out the last 12 months of every series of the bundled ``monthly_short`` panel
    (12 M3 monthly series) with ``temporal_train_test_split``;
 2. fit a :class:`~tsrnn.Seq2SeqForecaster` (LSTM encoder and decoder, Luong "general"
-   attention, scheduled sampling with a linear decay) on the log target, and a seasonal
+   attention, scheduled sampling with a linear decay) on the log target
+   (:class:`~tsrnn.preprocessing.LogTransformer`, which keeps zeros finite), and a seasonal
    naive baseline; print both holdout sMAPEs;
 3. ``forecast_attention()`` returns the forecast together with the attention weights
    ``(series, forecast step, context step)``; print how much weight each context lag gets
@@ -27,6 +28,7 @@ import torch
 from tsrnn import SeasonalNaiveForecaster, Seq2SeqForecaster, temporal_train_test_split
 from tsrnn.datasets import load_monthly_short
 from tsrnn.metrics import smape
+from tsrnn.preprocessing import LogTransformer
 
 FAST = os.environ.get("TSRNN_EXAMPLES_FAST") == "1"
 HORIZON = 12
@@ -83,13 +85,14 @@ def main() -> None:
     )
     print(f"monthly_short: {df['unique_id'].nunique()} series; holdout {HORIZON} months each")
 
+    log = LogTransformer().fit(y_train)
     model = Seq2SeqForecaster(
         horizon=HORIZON, context_length=CONTEXT, attention=args.attention,
         hidden_size=4 if FAST else 32, max_epochs=args.epochs, learning_rate=3e-3,
         batch_size=64, random_state=args.seed,
-    ).fit(X_train, np.log(y_train))
+    ).fit(X_train, log.transform(y_train))
     baseline = SeasonalNaiveForecaster(horizon=HORIZON).fit(X_train, y_train)
-    s2s = smape(y_test, np.exp(model.predict(X_test)))
+    s2s = smape(y_test, log.inverse_transform(model.predict(X_test)))
     snaive = smape(y_test, baseline.predict(X_test))
     print(f"Holdout sMAPE: seq2seq ({args.attention} attention) {s2s:.2f}, "
           f"seasonal naive {snaive:.2f}")

@@ -252,6 +252,7 @@ class BaseForecaster(RegressorMixin, BaseEstimator):
             time_col=self.time_col,
             target_col=self.target_col,
             covariates=self.covariates_,
+            stage="update",
         )
         columns = [self.target_col, *self.covariates_]
         ordered = frame.iloc[order]

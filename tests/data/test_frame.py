@@ -64,10 +64,78 @@ def test_a_nan_target_is_reported_with_its_row(data, draw):
     df, _, _ = data
     row = draw.draw(st.integers(0, len(df) - 1))
     df.loc[row, "y"] = np.nan
+    stamp = df.ds[row].strftime("%Y-%m-%d") if df.ds[row] == df.ds[row].normalize() else df.ds[row]
     with pytest.raises(
-        DataValidationError, match=rf"first is at row {row} \(series '{df.unique_id[row]}'"
+        DataValidationError,
+        match=rf"1 NaN value \(first at row {row}: series '{df.unique_id[row]}' at {stamp}; 1 "
+        r"series\).*missing='mask'",
     ):
         check_long_frame(df, covariates=[], **COLS)
+
+
+def _zeros_panel():
+    ds = pd.date_range("1995-01-01", periods=4, freq="MS")
+    return pd.DataFrame(
+        {
+            "unique_id": np.repeat(["A6", "A7", "A8"], 4),
+            "ds": np.tile(ds, 3),
+            "y": [1.0, 2, 3, 4, 5, 0, 0, 6, 0, 7, 8, 9],
+        }
+    )
+
+
+def test_log_of_zeros_names_the_transform_the_series_and_the_counts():
+    df = _zeros_panel()
+    with np.errstate(divide="ignore"):
+        logged = df.assign(y=np.log(df.y))
+    with pytest.raises(DataValidationError) as err:
+        check_long_frame(logged, covariates=[], **COLS)
+    text = str(err.value)
+    assert text.startswith(
+        "The target given to fit (column 'y', after any target transform) has 3 -inf values "
+        "(first at row 5: series 'A7' at 1995-02-01; 2 series)."
+    )
+    assert "func=np.log) turns zeros into -inf" in text and "LogTransformer" in text
+    assert "interpolate" not in text  # nothing is missing: the hint would mislead
+
+
+def test_nan_and_both_infinities_are_counted_apart():
+    df = _zeros_panel()
+    df.loc[[2, 3], "y"] = np.nan
+    df.loc[7, "y"] = np.inf
+    df.loc[11, "y"] = -np.inf
+    with pytest.raises(
+        DataValidationError,
+        match=r"has 2 NaN, 1 \+inf and 1 -inf values \(first at row 2: series 'A6' at "
+        r"1995-03-01; 3 series\)\. .*np\.log.*infinite values.*interpolate",
+    ):
+        check_long_frame(df, covariates=[], **COLS)
+    with pytest.raises(DataValidationError, match=r"given to update .* 1 \+inf value \(") as err:
+        check_long_frame(
+            df.replace(-np.inf, 1.0),
+            covariates=[],
+            allow_missing_target=True,
+            stage="update",
+            **COLS,
+        )
+    assert "interpolate" not in str(err.value)
+
+
+def test_masked_nan_is_allowed_but_infinity_never():
+    df = _zeros_panel()
+    df.loc[1, "y"] = np.nan
+    check_long_frame(df, covariates=[], allow_missing_target=True, **COLS)
+    df.loc[2, "y"] = -np.inf
+    with pytest.raises(DataValidationError, match=r"has 1 -inf value \(first at row 2"):
+        check_long_frame(df, covariates=[], allow_missing_target=True, **COLS)
+
+
+def test_a_bad_covariate_gets_no_target_transform_hint():
+    df = _zeros_panel().assign(x=1.0)
+    df.loc[4, "x"] = -np.inf
+    with pytest.raises(DataValidationError, match="covariate column 'x' has 1 -inf") as err:
+        check_long_frame(df, covariates=["x"], **COLS)
+    assert "LogTransformer" not in str(err.value) and "infinite values" in str(err.value)
 
 
 def test_input_forms_normalise_to_the_same_long_frame():

@@ -83,7 +83,7 @@ def test_irregular_panel_gaps_and_calendar():
 
 def test_irregular_panel_with_missing_raise_keeps_the_nan_error():
     df = pd.DataFrame({"unique_id": "a", "ds": [0, 2, 3], "y": [1.0, np.nan, 2]})
-    with pytest.raises(DataValidationError, match="NaN/inf.*missing='mask'"):
+    with pytest.raises(DataValidationError, match="NaN value.*missing='mask'"):
         build(df, irregular=True, missing="raise")
 
 

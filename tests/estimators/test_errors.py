@@ -23,7 +23,9 @@ def fit(df, **params):
 def test_nan_or_inf_target(bad):
     df = make_panel()
     df.loc[45, "y"] = bad
-    with pytest.raises(DataValidationError, match=r"target column 'y'.*row 45 \(series 's1'"):
+    with pytest.raises(
+        DataValidationError, match=r"target given to fit \(column 'y'.*row 45: series 's1'"
+    ):
         fit(df)
 
 

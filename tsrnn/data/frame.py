@@ -100,6 +100,7 @@ def check_long_frame(
     target_col: str | None,
     covariates: Sequence[str],
     allow_missing_target: bool = False,
+    stage: str = "fit",
 ) -> np.ndarray:
     """Validate a long frame and return the row order that groups it by series.
 
@@ -107,6 +108,12 @@ def check_long_frame(
     ``allow_missing_target``, infinities never) and covariates, a datetime or
     integer time column, times strictly increasing within each series in row
     order (so no duplicates).
+
+    Parameters
+    ----------
+    stage : str, default="fit"
+        The method the frame was given to (``"fit"``, ``"update"``): error messages
+        name it.
 
     Returns
     -------
@@ -135,7 +142,13 @@ def check_long_frame(
     checked = ([target_col] if target_col is not None else []) + list(covariates)
     for col in checked:
         _check_numeric_column(
-            frame, col, id_col, is_target=col == target_col, allow_nan=allow_missing_target
+            frame,
+            col,
+            id_col,
+            time_col,
+            is_target=col == target_col,
+            allow_nan=allow_missing_target,
+            stage=stage,
         )
     dup = frame.duplicated([id_col, time_col], keep="first").to_numpy()
     if dup.any():
@@ -163,7 +176,14 @@ def check_long_frame(
 
 
 def _check_numeric_column(
-    frame: pd.DataFrame, col: str, id_col: str, *, is_target: bool, allow_nan: bool = False
+    frame: pd.DataFrame,
+    col: str,
+    id_col: str,
+    time_col: str,
+    *,
+    is_target: bool,
+    allow_nan: bool = False,
+    stage: str = "fit",
 ) -> None:
     if col not in frame.columns:
         raise DataValidationError(
@@ -180,18 +200,80 @@ def _check_numeric_column(
     if is_target and allow_nan:
         bad &= ~np.isnan(values)
     if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        what = "target" if is_target else "covariate"
-        hint = (
-            " or let a neural forecaster mask missing targets (missing='mask')"
-            if is_target and not allow_nan
-            else ""
-        )
         raise DataValidationError(
-            f"The {what} column {col!r} has {int(bad.sum())} NaN/inf value(s); the first is at "
-            f"row {row} (series {frame[id_col].iloc[row]!r}, value {values[row]}). Fill or drop "
-            f"those rows (e.g. df[{col!r}].interpolate()) before fitting{hint}."
+            _non_finite_message(
+                frame, values, bad, col, id_col, time_col, is_target, allow_nan, stage
+            )
         )
+
+
+def _count_kinds(values: np.ndarray) -> str:
+    """``"2 NaN, 1 +inf and 12 -inf values"``: the non-finite values of ``values`` by kind."""
+    counts = {
+        "NaN": int(np.isnan(values).sum()),
+        "+inf": int(np.isposinf(values).sum()),
+        "-inf": int(np.isneginf(values).sum()),
+    }
+    parts = [f"{n} {kind}" for kind, n in counts.items() if n]
+    text = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return text + (" value" if sum(counts.values()) == 1 else " values")
+
+
+_LOG_HINT = (
+    "A target transform such as TransformedTargetRegressor(func=np.log) turns zeros into -inf "
+    "and negatives into NaN; use np.log1p or tsrnn.preprocessing.LogTransformer (an automatic "
+    "offset) instead."
+)
+
+
+def _stamp(value: Any) -> str:
+    """A time stamp as a user writes it: the date alone at midnight."""
+    if isinstance(value, pd.Timestamp) and value == value.normalize():
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def _non_finite_message(
+    frame: pd.DataFrame,
+    values: np.ndarray,
+    bad: np.ndarray,
+    col: str,
+    id_col: str,
+    time_col: str,
+    is_target: bool,
+    allow_nan: bool,
+    stage: str,
+) -> str:
+    """Say how many NaN/+inf/-inf, where the first is, how many series, and the fix."""
+    row = int(np.flatnonzero(bad)[0])
+    n_series = frame[id_col][bad].nunique()
+    where = (
+        f"first at row {row}: series {frame[id_col].iloc[row]!r} at "
+        f"{_stamp(frame[time_col].iloc[row])}; {n_series} series"
+    )
+    found = values[bad]
+    if is_target:
+        head = f"The target given to {stage} (column {col!r}, after any target transform)"
+    else:
+        head = f"The covariate column {col!r}"
+    infinite = "Replace or drop the infinite values."
+    hints = []
+    if np.isneginf(found).any():
+        hints.append(_LOG_HINT if is_target else infinite)
+    if np.isposinf(found).any() and infinite not in hints:
+        hints.append(infinite)
+    if np.isnan(found).any():
+        mask = " or let a neural forecaster mask missing targets (missing='mask')"
+        hints.append(
+            f"Fill or drop the missing values (e.g. df[{col!r}].interpolate()) before calling "
+            f"{stage}(){mask if is_target and not allow_nan else ''}."
+        )
+        if is_target and _LOG_HINT not in hints:
+            hints.append(
+                "If a target transform made them (np.log turns negatives into NaN), use "
+                "tsrnn.preprocessing.LogTransformer instead."
+            )
+    return f"{head} has {_count_kinds(found)} ({where}). " + " ".join(hints)
 
 
 def frame_to_panel(

@@ -69,9 +69,9 @@ class RNNForecaster(StatefulMixin, BaseNeuralForecaster):
     normalize_windows : bool, default=True
         Subtract each window's last observed (scaled) target from its target inputs and
         targets, so the network forecasts changes from the forecast origin; combined with a
-        log target (``TransformedTargetRegressor(func=np.log)``), ratios. With
-        ``tbptt_steps``, each step's targets are taken relative to the target observed at
-        that step (inputs are not shifted).
+        log target (``TransformedTargetRegressor(transformer=LogTransformer())``, see
+        :mod:`tsrnn.preprocessing`), ratios. With ``tbptt_steps``, each step's targets are
+        taken relative to the target observed at that step (inputs are not shifted).
     <neural validation parameters>
     freq : str, int or None, default=None
         Frequency of the time column (pandas alias, or step for integer times); inferred per

@@ -111,7 +111,7 @@ class DeseasonalizedForecaster(RowContractTags, RegressorMixin, BaseEstimator):
         """Seasonal index of observation ``index`` (counted from each series' start)."""
         return self._table_[positions, index % self._period_[positions]]
 
-    def _order(self, frame: pd.DataFrame) -> np.ndarray:
+    def _order(self, frame: pd.DataFrame, stage: str = "fit") -> np.ndarray:
         """Validate ``frame`` (target and times; covariates are the wrapped model's business)."""
         return check_long_frame(
             frame,
@@ -119,6 +119,7 @@ class DeseasonalizedForecaster(RowContractTags, RegressorMixin, BaseEstimator):
             time_col=self.time_col,
             target_col=self.target_col,
             covariates=[],
+            stage=stage,
         )
 
     def _split_target(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
@@ -261,7 +262,7 @@ class DeseasonalizedForecaster(RowContractTags, RegressorMixin, BaseEstimator):
                 f"{list(unknown[:5])} are new. Refit with their history to add them."
             )
         positions = self.calendar_.positions(ids, action="update")
-        order = self._order(frame)
+        order = self._order(frame, "update")
         ordered = positions[order]
         first = np.r_[True, ordered[1:] != ordered[:-1]]
         counts = np.diff(np.r_[np.flatnonzero(first), len(order)])

@@ -70,7 +70,8 @@ default="always"
     normalize_windows : bool, default=True
         Subtract each window's last observed (scaled) target from its target inputs and
         targets, so the network forecasts changes from the forecast origin; combined with a
-        log target (``TransformedTargetRegressor(func=np.log)``), ratios.
+        log target (``TransformedTargetRegressor(transformer=LogTransformer())``, see
+        :mod:`tsrnn.preprocessing`), ratios.
     <neural validation parameters>
     freq : str, int or None, default=None
         Frequency of the time column (pandas alias, or step for integer times); inferred per
