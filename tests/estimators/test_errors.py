@@ -37,11 +37,11 @@ def test_nan_covariate():
 
 
 def test_no_series_long_enough_for_one_window():
-    df = make_panel(lengths=(3, 2))
+    df = make_panel(lengths=(1, 1))
     with pytest.raises(
-        DataValidationError, match=r"No series .* 's0' \(3 rows\).*horizon \+ 1 = 4 rows"
+        DataValidationError, match=r"No series .* 's0' \(1 rows\).*needs at least 2 rows"
     ):
-        fit(df)
+        fit(df, freq="MS")
 
 
 def test_duplicate_timestamps():
