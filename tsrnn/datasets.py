@@ -4,7 +4,7 @@ Every loader returns a long frame with the columns ``unique_id`` (series id),
 ``ds`` (datetime64 time stamp) and ``y`` (float64 target), plus float64
 covariate columns where the dataset has them, sorted by ``unique_id, ds``.
 Provenance, licences and the build script of each CSV are described in
-``datasets/README.md`` at the repository root.
+``datasets/README.md`` at the repository root (installed as ``tsrnn/_data/README.md``).
 
 ==================  =========  =================================================
 name                frequency  content
@@ -20,13 +20,17 @@ name                frequency  content
 from __future__ import annotations
 
 import functools
+import importlib.resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from tsrnn.exceptions import DataValidationError
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 __all__ = [
     "DEFAULT_DATASET",
@@ -74,22 +78,24 @@ def list_datasets() -> list[str]:
     return sorted(_FILES)
 
 
-def _find_csv(filename: str) -> Path:
-    here = Path(__file__).resolve().parent
-    candidates = (here.parent / "datasets" / filename, here / "_data" / filename)
-    for path in candidates:
-        if path.is_file():
-            return path
+def _find_csv(filename: str) -> Traversable:
+    """The bundled file: ``tsrnn/_data/`` in a wheel, ``datasets/`` in a source checkout."""
+    packaged = importlib.resources.files("tsrnn") / "_data" / filename
+    checkout = Path(__file__).resolve().parent.parent / "datasets" / filename  # editable too
+    for resource in (packaged, checkout):
+        if resource.is_file():
+            return resource
     raise FileNotFoundError(
-        f"Bundled dataset file {filename!r} not found; looked in "
-        f"{', '.join(str(p.parent) for p in candidates)}. The CSVs live in the "
-        "repository's datasets/ folder: use a source checkout (pip install -e .)."
+        f"Bundled dataset file {filename!r} is neither in the installed package ({packaged}) "
+        f"nor in a source checkout ({checkout}). Reinstall tsrnn (pip install .) from a "
+        "checkout whose datasets/ folder holds the CSVs."
     )
 
 
 @functools.cache
 def _read(name: str) -> pd.DataFrame:
-    frame = pd.read_csv(_find_csv(_FILES[name]))
+    with _find_csv(_FILES[name]).open("rb") as file:
+        frame = pd.read_csv(file)
     frame["unique_id"] = frame["unique_id"].astype(str)
     frame["ds"] = pd.to_datetime(frame["ds"], format="ISO8601")
     for col in frame.columns.drop(["unique_id", "ds"]):
