@@ -27,6 +27,7 @@ import pandas as pd
 from tsrnn.datasets import DEFAULT_DATASET, load_dataset, read_long_csv
 from tsrnn.exceptions import TsrnnError
 from tsrnn.tuning import add_tune_parser
+from tsrnn.tuning._cli import positive_int
 from tsrnn.tuning._options import NETWORKS
 
 __all__ = ["main"]
@@ -65,7 +66,7 @@ def forecast_command(args: argparse.Namespace) -> int:
     frame = (
         load_dataset(DEFAULT_DATASET)
         if args.csv is None
-        else read_long_csv(args.csv, args.time_col)
+        else read_long_csv(args.csv, args.time_col, id_col=args.id_col, target_col=args.target_col)
     )
     source = args.csv or f"bundled dataset {DEFAULT_DATASET!r}"
     covariates = [
@@ -130,7 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
         "forecast", help="train on a long CSV (unique_id, ds, y, ...) and forecast"
     )
     fc.add_argument("csv", nargs="?", help=f"long-format CSV; default: bundled {DEFAULT_DATASET!r}")
-    fc.add_argument("--horizon", type=int, default=12, help="steps to forecast (default 12)")
+    fc.add_argument(
+        "--horizon", type=positive_int, default=12, help="steps to forecast (default 12)"
+    )
     fc.add_argument("--model", choices=list(NETWORKS), default="lstm")
     fc.add_argument("--context-length", type=int, default=24)
     fc.add_argument("--hidden-size", type=int, default=32)

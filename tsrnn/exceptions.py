@@ -1,12 +1,12 @@
 """Exceptions raised by tsrnn.
 
-Every error is also a builtin type (``ValueError`` or ``TypeError``), so code that
-catches the builtin keeps working.
+Every error is also a builtin type (``ValueError``, ``TypeError`` or ``OSError``), so
+code that catches the builtin keeps working.
 """
 
 from __future__ import annotations
 
-__all__ = ["DataValidationError", "ParameterError", "TsrnnError"]
+__all__ = ["DataFileError", "DataValidationError", "ParameterError", "TsrnnError"]
 
 
 class TsrnnError(Exception):
@@ -19,3 +19,10 @@ class DataValidationError(TsrnnError, ValueError):
 
 class ParameterError(TsrnnError, ValueError):
     """An estimator parameter has a value outside its allowed set."""
+
+
+class DataFileError(DataValidationError, OSError):
+    """A data file cannot be read as a table: missing, unreadable, empty or not a text CSV.
+
+    Also an ``OSError``, as ``open`` raises for a missing file.
+    """
