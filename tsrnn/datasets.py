@@ -4,7 +4,7 @@ Every loader returns a long frame with the columns ``unique_id`` (series id),
 ``ds`` (datetime64 time stamp) and ``y`` (float64 target), plus float64
 covariate columns where the dataset has them, sorted by ``unique_id, ds``.
 Provenance, licences and the build script of each CSV are described in
-``datasets/README.md`` at the repository root.
+``datasets/README.md`` at the repository root (installed as ``tsrnn/_data/README.md``).
 
 ==================  =========  =================================================
 name                frequency  content
@@ -20,13 +20,18 @@ name                frequency  content
 from __future__ import annotations
 
 import functools
+import importlib.resources
+import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from tsrnn.exceptions import DataValidationError
+from tsrnn.exceptions import DataFileError, DataValidationError
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 __all__ = [
     "DEFAULT_DATASET",
@@ -74,22 +79,24 @@ def list_datasets() -> list[str]:
     return sorted(_FILES)
 
 
-def _find_csv(filename: str) -> Path:
-    here = Path(__file__).resolve().parent
-    candidates = (here.parent / "datasets" / filename, here / "_data" / filename)
-    for path in candidates:
-        if path.is_file():
-            return path
+def _find_csv(filename: str) -> Traversable:
+    """The bundled file: ``tsrnn/_data/`` in a wheel, ``datasets/`` in a source checkout."""
+    packaged = importlib.resources.files("tsrnn") / "_data" / filename
+    checkout = Path(__file__).resolve().parent.parent / "datasets" / filename  # editable too
+    for resource in (packaged, checkout):
+        if resource.is_file():
+            return resource
     raise FileNotFoundError(
-        f"Bundled dataset file {filename!r} not found; looked in "
-        f"{', '.join(str(p.parent) for p in candidates)}. The CSVs live in the "
-        "repository's datasets/ folder: use a source checkout (pip install -e .)."
+        f"Bundled dataset file {filename!r} is neither in the installed package ({packaged}) "
+        f"nor in a source checkout ({checkout}). Reinstall tsrnn (pip install .) from a "
+        "checkout whose datasets/ folder holds the CSVs."
     )
 
 
 @functools.cache
 def _read(name: str) -> pd.DataFrame:
-    frame = pd.read_csv(_find_csv(_FILES[name]))
+    with _find_csv(_FILES[name]).open("rb") as file:
+        frame = pd.read_csv(file)
     frame["unique_id"] = frame["unique_id"].astype(str)
     frame["ds"] = pd.to_datetime(frame["ds"], format="ISO8601")
     for col in frame.columns.drop(["unique_id", "ds"]):
@@ -257,26 +264,112 @@ def load_m3(
     return train.copy(), test.copy()
 
 
-def read_long_csv(path: str, time_col: str = "ds") -> pd.DataFrame:
-    """Read a long-format CSV, parsing ``time_col`` as datetimes unless it holds integers.
+def read_long_csv(
+    path: str,
+    time_col: str = "ds",
+    *,
+    id_col: str | None = "unique_id",
+    target_col: str | None = "y",
+) -> pd.DataFrame:
+    r"""Read a long-format CSV, parsing ``time_col`` as datetimes unless it holds integers.
 
     Parameters
     ----------
     path : str
-        The file.
+        The file: a header row, then one row per (series, time step).
     time_col : str, default="ds"
-        Its time column; a clear ``DataValidationError`` names the columns when it is absent.
+        Its time column: ISO dates or timestamps, or integer steps.
+    id_col : str or None, default="unique_id"
+        Its series-id column; None: not required.
+    target_col : str or None, default="y"
+        Its target column; None: not required (a frame of future covariates).
 
     Returns
     -------
     DataFrame
+
+    Raises
+    ------
+    DataFileError
+        If the file is missing, unreadable, empty or not a text CSV.
+    DataValidationError
+        If a required column is absent (the message lists the file's columns) or
+        ``time_col`` holds values that are not times.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "panel.csv"
+    >>> _ = path.write_text("unique_id,ds,y\na,2024-01-01,1.5\na,2024-02-01,2.0\n")
+    >>> read_long_csv(str(path))["ds"].dt.month.tolist()
+    [1, 2]
+    >>> read_long_csv(str(path), id_col="store")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    tsrnn.exceptions.DataValidationError: ...panel.csv has no series-id column 'store'; its ...
     """
-    frame = pd.read_csv(path)
-    if time_col not in frame.columns:
+    frame = _read_csv(path)
+    roles = {"series-id": id_col, "time": time_col, "target": target_col}
+    missing = [
+        f"{role} column {col!r}"
+        for role, col in roles.items()
+        if col is not None and col not in frame.columns
+    ]
+    if missing:
         raise DataValidationError(
-            f"{path} has no time column {time_col!r}; columns are {list(frame.columns)}. Rename "
-            "it, or name it with the time-column option."
+            f"{path} has no {' and no '.join(missing)}; its columns are {list(frame.columns)}. "
+            "A long table has one row per series and time step: rename the columns, or name "
+            "them with id_col, time_col and target_col (tsrnn forecast: --id-col, --time-col, "
+            "--target-col)."
         )
     if not pd.api.types.is_integer_dtype(frame[time_col]):
-        frame[time_col] = pd.to_datetime(frame[time_col])
+        frame[time_col] = _parse_times(frame[time_col], path)
     return frame
+
+
+def _read_csv(path: str) -> pd.DataFrame:
+    try:
+        frame = pd.read_csv(path)
+    except OSError as err:  # missing, a folder, no permission
+        raise DataFileError(f"Cannot read {path}: {err.strerror or err}. Check the path.") from err
+    except pd.errors.EmptyDataError as err:
+        raise DataFileError(
+            f"{path} is empty; expected a CSV with a header row such as unique_id,ds,y."
+        ) from err
+    except UnicodeDecodeError as err:
+        raise DataFileError(
+            f"{path} is not a text CSV file (byte {err.start} is not UTF-8 text). Export the "
+            "table as a UTF-8 CSV."
+        ) from err
+    except pd.errors.ParserError as err:
+        raise DataFileError(
+            f"{path} is not a well-formed CSV file ({str(err).strip()}). Export the table as "
+            "comma-separated text with a header row."
+        ) from err
+    if frame.empty:
+        raise DataFileError(f"{path} has a header but no rows of data.")
+    return frame
+
+
+def _parse_times(values: pd.Series, path: str) -> pd.Series:
+    with warnings.catch_warnings(record=True) as caught:  # replayed below unless parsing fails
+        warnings.simplefilter("always")
+        try:
+            parsed = pd.to_datetime(values)
+        except (ValueError, TypeError) as err:  # unparseable or out-of-range strings
+            raise DataValidationError(
+                f"{path}: time column {values.name!r} {_why_not_times(values, err)}. Use ISO "
+                "dates or timestamps (2024-01-31, 2024-01-31 12:30) or integer steps, or name "
+                "another time column with time_col (tsrnn forecast: --time-col)."
+            ) from err
+    for warning in caught:
+        warnings.warn(warning.message, stacklevel=3)
+    return parsed
+
+
+def _why_not_times(values: pd.Series, err: Exception) -> str:
+    coerced = pd.to_datetime(values, errors="coerce", format="mixed")
+    bad = np.flatnonzero(coerced.isna() & values.notna())
+    if len(bad) == 0:  # every value is a time on its own: the formats differ
+        return f"mixes time formats ({str(err).split('. ')[0]})"
+    return f"holds a value that is not a time, {values.iloc[bad[0]]!r} on line {bad[0] + 2}"

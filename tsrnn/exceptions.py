@@ -1,12 +1,12 @@
 """Exceptions raised by tsrnn.
 
-Every error is also a builtin type (``ValueError`` or ``TypeError``), so code that
-catches the builtin keeps working.
+Every error is also a builtin type (``ValueError``, ``TypeError`` or ``OSError``), so
+code that catches the builtin keeps working.
 """
 
 from __future__ import annotations
 
-__all__ = ["DataValidationError", "DataWarning", "ParameterError", "TsrnnError"]
+__all__ = ["DataFileError", "DataValidationError", "DataWarning", "ParameterError", "TsrnnError"]
 
 
 class TsrnnError(Exception):
@@ -27,4 +27,11 @@ class DataWarning(UserWarning):
     For example: series too short for one training window, which still get
     forecasts from the history they have. Silence it with
     ``warnings.simplefilter("ignore", DataWarning)``.
+    """
+
+
+class DataFileError(DataValidationError, OSError):
+    """A data file cannot be read as a table: missing, unreadable, empty or not a text CSV.
+
+    Also an ``OSError``, as ``open`` raises for a missing file.
     """

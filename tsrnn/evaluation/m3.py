@@ -32,12 +32,6 @@ from tsrnn.baselines import (
     ThetaForecaster,
 )
 from tsrnn.datasets import M3_HORIZONS, M3_SEASON_LENGTH, load_m3
-from tsrnn.estimators import (
-    DeseasonalizedForecaster,
-    EnsembleForecaster,
-    GRUForecaster,
-    LSTMForecaster,
-)
 from tsrnn.evaluation._compare import compare, frame_to_markdown
 from tsrnn.exceptions import ParameterError
 from tsrnn.metrics import owa
@@ -122,6 +116,13 @@ def m3_recurrent(
     >>> m3_recurrent("other").estimator.regressor.estimator.scaler
     'diff'
     """
+    from tsrnn.estimators import (  # torch: not needed to read M3_MODELS or build the CLI
+        DeseasonalizedForecaster,
+        EnsembleForecaster,
+        GRUForecaster,
+        LSTMForecaster,
+    )
+
     horizon = M3_HORIZONS[category]
     factors = CONTEXT_FACTORS[category] if context_factors is None else context_factors
     network = {"lstm": LSTMForecaster, "gru": GRUForecaster}[cell](

@@ -18,18 +18,19 @@ from sklearn.metrics import check_scoring
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from tsrnn import metrics
 from tsrnn._validation import Interval, validate_params
 from tsrnn.exceptions import ParameterError
-from tsrnn.metrics import mae_scorer, mape_scorer, rmse_scorer, smape_scorer
 from tsrnn.model_selection import TemporalSplit
 from tsrnn.tuning._objective import CVObjective
+from tsrnn.tuning._options import SCORING_NAMES
 from tsrnn.tuning._results import results_frame
 from tsrnn.tuning._spaces import check_space, current_values, default_search_space
 from tsrnn.tuning._storage import FINISHED, fingerprint, open_study, resolve_storage
 
 __all__ = ["OptunaSearchCV"]
 
-TSRNN_SCORERS = {"smape": smape_scorer, "mae": mae_scorer, "rmse": rmse_scorer, "mape": mape_scorer}
+TSRNN_SCORERS = {name: getattr(metrics, f"{name}_scorer") for name in SCORING_NAMES}
 
 MAX_FAILED_START = 3
 _CONSTRAINTS: dict[str, list] = {
@@ -338,7 +339,7 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
 
     def _scorer(self) -> Callable:
         if self.scoring is None:
-            return smape_scorer
+            return TSRNN_SCORERS["smape"]
         if isinstance(self.scoring, str) and self.scoring in TSRNN_SCORERS:
             return TSRNN_SCORERS[self.scoring]
         return check_scoring(self.estimator, scoring=self.scoring)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 import warnings
 from pathlib import Path
@@ -14,41 +13,12 @@ import sqlalchemy
 from optuna.trial import TrialState
 
 from tsrnn.exceptions import ParameterError
+from tsrnn.tuning._options import default_storage
 
 __all__ = ["FINISHED", "default_storage", "open_study"]
 
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
 HEARTBEAT_S = 60  # a trial whose process died is marked FAIL after 2 missed beats
-
-
-def default_storage() -> str:
-    """The SQLite URL :class:`OptunaSearchCV` uses when ``storage`` is None.
-
-    The file is ``$TSRNN_HOME/optuna.db`` when the ``TSRNN_HOME`` environment variable is
-    set, else ``tsrnn/optuna.db`` in the user's data folder: ``$XDG_DATA_HOME`` or
-    ``~/.local/share`` on Linux and macOS, ``%LOCALAPPDATA%`` on Windows. It is never
-    the current directory. The folder is created on first use.
-
-    Returns
-    -------
-    str
-        A ``sqlite:///`` URL.
-
-    Examples
-    --------
-    >>> url = default_storage()
-    >>> url.startswith("sqlite:///"), url.endswith("/optuna.db")
-    (True, True)
-    """
-    home = os.environ.get("TSRNN_HOME")
-    if home:
-        folder = Path(home)
-    elif os.name == "nt":
-        folder = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local")) / "tsrnn"
-    else:
-        base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-        folder = Path(base) / "tsrnn"
-    return f"sqlite:///{(folder / 'optuna.db').as_posix()}"
 
 
 def resolve_storage(storage: Any) -> Any:
