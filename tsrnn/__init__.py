@@ -13,6 +13,7 @@ from tsrnn.estimators import (
     LSTMForecaster,
     RNNForecaster,
     Seq2SeqForecaster,
+    StreamingRNNForecaster,
 )
 from tsrnn.exceptions import DataValidationError, ParameterError, TsrnnError
 from tsrnn.model_selection import BacktestResult, TemporalSplit, backtest, temporal_train_test_split
@@ -32,6 +33,7 @@ __all__ = [
     "RNNForecaster",
     "SeasonalNaiveForecaster",
     "Seq2SeqForecaster",
+    "StreamingRNNForecaster",
     "TemporalSplit",
     "TsrnnError",
     "__version__",

@@ -374,6 +374,25 @@ class BaseForecaster(RegressorMixin, BaseEstimator):
         tags.target_tags.required = False
         return tags
 
+    # ----------------------------------------------------------------- persistence
+    #: Entries of ``config.json`` and ``arrays.npz`` that ``_restore`` needs.
+    _state_config: tuple[str, ...] = ()
+    _state_arrays: tuple[str, ...] = ()
+    #: Whether the family saves network weights (``weights.pt``).
+    _saves_weights = False
+
+    def _fitted_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """What this family learned beyond ``calendar_`` and ``context_``: JSON and arrays.
+
+        :func:`tsrnn.persistence.save_forecaster` writes them; :meth:`_restore` reads them.
+        """
+        return {}, {}
+
+    def _restore(
+        self, config: dict[str, Any], arrays: dict[str, np.ndarray], weights: Any
+    ) -> None:
+        """Set the fitted attributes :meth:`_fitted_state` saved (``calendar_`` etc. are set)."""
+
     # ----------------------------------------------------------------- hooks
     def _fit_panel(self, panel: Panel) -> None:
         raise NotImplementedError
