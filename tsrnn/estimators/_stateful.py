@@ -135,8 +135,7 @@ class StatefulMixin:
         self.state_ = self._read_states(scaled, empty)
 
     def _state_shape(self) -> tuple[int, int, int]:
-        parts = 2 if self.network_.cell == "lstm" else 1
-        return parts, self.network_.rnn.num_layers, self.network_.rnn.hidden_size
+        return self.network_.state_shape
 
     def _read_states(self, scaled: Panel, initial: np.ndarray) -> np.ndarray:
         """States after reading every row of ``scaled``, starting from ``initial``."""
