@@ -198,8 +198,10 @@ def test_errors():
         StreamingRNNForecaster(tbptt_steps=0).fit(df)
     with pytest.raises(ParameterError, match="'cell' parameter"):
         StreamingRNNForecaster(cell="peephole_lstm").fit(df)
-    with pytest.raises(DataValidationError, match=r"'s2' \(12 rows\).*2 \+ validation_size = 13"):
-        StreamingRNNForecaster(horizon=2, tbptt_steps=4, validation_size=11, **TINY).fit(df)
+    with pytest.raises(
+        DataValidationError, match=r"No series .*'s2' \(12 rows\).*validation_size = 42"
+    ):
+        StreamingRNNForecaster(horizon=2, tbptt_steps=4, validation_size=40, **TINY).fit(df)
     with pytest.raises(DataValidationError, match="early_stopping_patience needs"):
         StreamingRNNForecaster(horizon=2, tbptt_steps=4, early_stopping_patience=2).fit(df)
     with pytest.raises(ParameterError, match="set the estimator's gradient_clip_val"):

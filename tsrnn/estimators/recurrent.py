@@ -2,7 +2,7 @@
 
 The three share one parameter surface (the groups of :mod:`tsrnn.estimators._neural`)
 and differ only in the cell: ``RNNForecaster`` has ``cell`` and ``residual``
-parameters, the others fix the cell through :meth:`~RNNForecaster._cell`.
+parameters, the others fix them as class constants.
 """
 
 from __future__ import annotations
@@ -41,27 +41,24 @@ RECURRENT_CONSTRAINTS: dict[str, list] = {
 
 @dataclass(**_FIELDS)
 class _WindowedRecurrent(TimeAwareParams, NetworkParams, ContextParams):
-    """What the three windowed recurrent forecasters share: parameters and the ``_cell`` hook.
+    """What the three windowed recurrent forecasters share: parameters and the cell hook.
 
     A mixin, put before :class:`NeuralForecaster` in the bases.
     """
 
-    def _cell(self) -> str:
-        raise NotImplementedError
-
-    def _residual(self) -> bool:
-        return False
+    # The hook: ``cell`` and ``residual`` are parameters of RNNForecaster and class
+    # constants of its siblings (not annotated here, so not dataclass fields).
 
     def _build_network(self, input_size: int, future_size: int) -> RecurrentNet:
         return RecurrentNet(
-            cell=self._cell(),
+            cell=self.cell,
             input_size=input_size,
             hidden_size=self.hidden_size,
             num_layers=self.num_layers,
             dropout=self.dropout,
             horizon=self.horizon,
             future_size=future_size,
-            residual=self._residual(),
+            residual=self.residual,
         )
 
     def _choose_path(self) -> WindowedPath:
@@ -72,11 +69,11 @@ class _WindowedRecurrent(TimeAwareParams, NetworkParams, ContextParams):
         return WindowedPath()
 
     def _deprecated_stateful_path(self) -> StatefulPath:
-        cell = self._cell()
-        if cell not in FUSED_CELLS or self._residual():
+        cell = self.cell
+        if cell not in FUSED_CELLS or self.residual:
             raise ParameterError(
                 f"tbptt_steps needs a fused cell ('rnn', 'lstm' or 'gru') without residual "
-                f"connections; got cell={cell!r}, residual={self._residual()}. Use "
+                f"connections; got cell={cell!r}, residual={self.residual}. Use "
                 "tbptt_steps=None (windowed training) with this cell."
             )
         return StatefulPath()
@@ -85,7 +82,7 @@ class _WindowedRecurrent(TimeAwareParams, NetworkParams, ContextParams):
         if self.tbptt_steps is not None:
             warnings.warn(
                 f"{type(self).__name__}(tbptt_steps=...) is deprecated and will be removed in "
-                f"tsrnn 0.3; use StreamingRNNForecaster(cell={self._cell()!r}, "
+                f"tsrnn 0.3; use StreamingRNNForecaster(cell={self.cell!r}, "
                 f"tbptt_steps={self.tbptt_steps}), which trains the same model.",
                 FutureWarning,
                 stacklevel=external_stacklevel(),
@@ -189,12 +186,6 @@ class RNNForecaster(_WindowedRecurrent, NeuralForecaster):
     cell: str = "lstm"
     residual: bool = False
 
-    def _cell(self) -> str:
-        return self.cell
-
-    def _residual(self) -> bool:
-        return self.residual
-
 
 def _fixed_cell_doc(*, name: str, label: str, cell: str, blurb: str) -> str:
     """Docstring of a fixed-cell sibling: ``RNNForecaster``'s without ``cell``/``residual``."""
@@ -230,9 +221,8 @@ class LSTMForecaster(_WindowedRecurrent, NeuralForecaster):  # noqa: D101 (docst
         blurb="The forget-gate biases start at 1 (Gers et al., 2000).",
     )
     _parameter_constraints = RECURRENT_CONSTRAINTS
-
-    def _cell(self) -> str:
-        return "lstm"
+    cell = "lstm"
+    residual = False
 
 
 @dataclass(**_FIELDS)
@@ -244,6 +234,5 @@ class GRUForecaster(_WindowedRecurrent, NeuralForecaster):  # noqa: D101 (docstr
         blurb="The GRU has fewer parameters than the LSTM and often trains faster.",
     )
     _parameter_constraints = RECURRENT_CONSTRAINTS
-
-    def _cell(self) -> str:
-        return "gru"
+    cell = "gru"
+    residual = False
