@@ -20,7 +20,6 @@ from torch import nn
 
 from tsrnn._validation import Interval, Options
 from tsrnn.base import BaseForecaster
-from tsrnn.data.batching import window_loader
 from tsrnn.data.calendar import Calendar
 from tsrnn.data.panel import Panel
 from tsrnn.data.scaling import SCALERS, PanelScaler
@@ -28,16 +27,7 @@ from tsrnn.estimators._docs import NEURAL_DOCS
 from tsrnn.exceptions import DataValidationError
 from tsrnn.training import LOSSES, BestWeights, LossHistory, make_trainer, quiet_lightning
 
-__all__ = [
-    "CONTEXT_CONSTRAINTS",
-    "NETWORK_CONSTRAINTS",
-    "NEURAL_CONSTRAINTS",
-    "TIME_AWARE_CONSTRAINTS",
-    "ContextParams",
-    "NetworkParams",
-    "NeuralForecaster",
-    "TimeAwareParams",
-]
+__all__ = ["ContextParams", "NetworkParams", "NeuralForecaster", "TimeAwareParams"]
 
 NEURAL_CONSTRAINTS: dict[str, list] = {
     "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
@@ -180,12 +170,6 @@ class NeuralForecaster(BaseForecaster):
             )
         self.history_ = history.history
         return network.cpu().eval()
-
-    def _val_loader(self, dataset: Any) -> Any:
-        """Validation batches of a windowed dataset (None without validation windows)."""
-        if dataset is None or not len(dataset):
-            return None
-        return window_loader(dataset, max(self.batch_size, 256), shuffle=False)
 
     # ------------------------------------------------------------------ predict
     def _context_size(self) -> int | None:

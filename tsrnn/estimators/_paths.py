@@ -1,18 +1,10 @@
-"""The three training paths of the neural forecasters, chosen once in ``fit``.
+"""The training paths of the neural forecasters, chosen once in ``fit`` and kept as ``path_``.
 
-- :class:`WindowedPath`: windows of up to ``context_length`` steps, a direct
-  multi-step head, forecasts from each series' stored last context;
-- :class:`TimeAwarePath`: the same windows over a panel with missing targets
-  (``missing="mask"``) or uneven times (``irregular=True``), see
-  :mod:`tsrnn.data.irregular` and :mod:`tsrnn.data.masked`;
-- :class:`StatefulPath`: whole series read in chunks with truncated BPTT, the final
-  hidden state of every series kept in ``state_`` so that ``update`` costs O(1) per
-  observation (:class:`~tsrnn.estimators.StreamingRNNForecaster`).
-
-A path holds no data: it reads and writes the estimator's fitted attributes. Each has
-``frame_to_panel``, ``network_sizes``, ``plan`` (datasets, loaders and the training
-system), ``finish``, ``forecast``, ``future_inputs``, ``context_size`` and the
-``update`` hooks ``check_update``, ``append_known`` and ``add_series``.
+:class:`WindowedPath` (windows of up to ``context_length`` steps), :class:`TimeAwarePath`
+(the same over missing targets or uneven times) and :class:`StatefulPath` (truncated BPTT,
+each series' final hidden state in ``state_``, O(1) updates). A path holds no data: it
+builds the datasets and system of a fit (``plan``), forecasts, and takes ``update`` rows
+by reading and writing the estimator's fitted attributes.
 """
 
 from __future__ import annotations
@@ -28,10 +20,11 @@ import torch
 from torch import nn
 
 from tsrnn._validation import external_stacklevel
+from tsrnn.base import BaseForecaster
 from tsrnn.data.batching import Batch, WindowDataset, window_loader
 from tsrnn.data.calendar import Calendar
 from tsrnn.data.chunks import ChunkDataset, chunk_loader
-from tsrnn.data.frame import check_long_frame, frame_to_panel
+from tsrnn.data.frame import frame_to_panel
 from tsrnn.data.irregular import time_aware_panel
 from tsrnn.data.masked import (
     TimeAwareWindowDataset,
@@ -58,8 +51,6 @@ class TrainingPlan:
 
     train_loader: Any
     val_loader: Any
-    train_counts: np.ndarray  # training samples per series
-    validation_counts: np.ndarray | None  # validation samples per series (None: no validation)
     n_windows: int
     make_system: Callable[[nn.Module], Any]
     gradient_clip_val: float | None
@@ -112,16 +103,8 @@ class WindowedPath:
     def frame_to_panel(
         self, est: Any, frame: pd.DataFrame, covariates: list[str]
     ) -> tuple[Panel, Calendar]:
-        """Validate ``frame`` and build the panel and calendar."""
-        order = check_long_frame(
-            frame, id_col=est.id_col, time_col=est.time_col, target_col=est.target_col,
-            covariates=covariates,
-        )  # fmt: skip
-        columns = [est.target_col, *covariates]
-        panel, times = frame_to_panel(
-            frame, order, id_col=est.id_col, time_col=est.time_col, columns=columns
-        )
-        return panel, Calendar.from_times(panel.ids, times, panel.indptr, freq=est.freq)
+        """Validate ``frame`` and build the panel and calendar (the row contract's own)."""
+        return BaseForecaster._frame_to_panel(est, frame, covariates)
 
     def network_sizes(self, est: Any, panel: Panel) -> tuple[int, int]:
         """Input features per context step and known-future features per target step."""
@@ -145,11 +128,18 @@ class WindowedPath:
                        train_end: bool = False, with_targets: bool = True) -> WindowDataset:
         """Windows ``(series, ends)`` over scaled ``values``; targets stop before validation."""
         end = panel.lengths - est.validation_size if train_end else None
-        return WindowDataset(
+        return self.dataset_class(
             values, panel.indptr, *windows, context_length=est.context_length,
             horizon=est.horizon, future_columns=tuple(est.future_columns_),
             normalize=est.normalize_windows, target_end=end, with_targets=with_targets,
+            **self.dataset_options(est, with_targets),
         )  # fmt: skip
+
+    dataset_class = WindowDataset
+
+    def dataset_options(self, est: Any, with_targets: bool) -> dict[str, Any]:
+        """Extra arguments of ``dataset_class``."""
+        return {}
 
     def plan(self, est: Any, panel: Panel, generator: torch.Generator) -> TrainingPlan:
         """Loaders and system of one windowed fit."""
@@ -163,9 +153,9 @@ class WindowedPath:
         return TrainingPlan(
             train_loader=window_loader(train_set, est.batch_size, shuffle=True,
                                        generator=generator),  # fmt: skip
-            val_loader=est._val_loader(val_set),
-            train_counts=train_counts,
-            validation_counts=val_counts,
+            val_loader=window_loader(val_set, max(est.batch_size, 256), shuffle=False)
+            if len(val_set)
+            else None,
             n_windows=len(train_set),
             make_system=lambda net: ForecastingSystem(
                 net, loss=est.loss, learning_rate=est.learning_rate
@@ -259,15 +249,10 @@ class TimeAwarePath(WindowedPath):
     def scale(self, est: Any, panel: Panel, positions: np.ndarray | None = None) -> np.ndarray:  # noqa: D102
         return scale_time_aware(est.scaler_, panel, len(est.covariates_), positions)
 
-    def window_dataset(self, est: Any, values: np.ndarray, panel: Panel, windows: tuple, *,  # noqa: D102
-                       train_end: bool = False, with_targets: bool = True) -> WindowDataset:
-        end = panel.lengths - est.validation_size if train_end else None
-        return TimeAwareWindowDataset(
-            values, panel.indptr, *windows, context_length=est.context_length,
-            horizon=est.horizon, future_columns=tuple(est.future_columns_),
-            normalize=est.normalize_windows, elapsed=est.irregular and with_targets,
-            target_end=end, with_targets=with_targets,
-        )  # fmt: skip
+    dataset_class = TimeAwareWindowDataset
+
+    def dataset_options(self, est: Any, with_targets: bool) -> dict[str, Any]:  # noqa: D102
+        return {"elapsed": est.irregular and with_targets}  # forecasts: given as future inputs
 
     def future_inputs(self, est: Any, frame: pd.DataFrame, positions: np.ndarray,  # noqa: D102
                       inverse: np.ndarray, steps: np.ndarray, future: np.ndarray | None) -> Any:
@@ -334,8 +319,6 @@ class StatefulPath(WindowedPath):
             train_loader=chunk_loader(make(train_len - 1, train_len), shuffle=True,
                                       generator=generator),  # fmt: skip
             val_loader=val_loader,
-            train_counts=train_counts,
-            validation_counts=validation_counts,
             n_windows=int(train_counts.sum()),
             make_system=lambda net: TBPTTSystem(
                 net, tbptt_steps=est.tbptt_steps, loss=est.loss, learning_rate=est.learning_rate,

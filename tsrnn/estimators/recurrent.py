@@ -62,21 +62,15 @@ class _WindowedRecurrent(TimeAwareParams, NetworkParams, ContextParams):
         )
 
     def _choose_path(self) -> WindowedPath:
-        if self.tbptt_steps is not None:
-            return self._deprecated_stateful_path()
-        if self.missing == "mask" or self.irregular:
-            return TimeAwarePath()
-        return WindowedPath()
-
-    def _deprecated_stateful_path(self) -> StatefulPath:
-        cell = self.cell
-        if cell not in FUSED_CELLS or self.residual:
+        if self.tbptt_steps is None:
+            return TimeAwarePath() if self.missing == "mask" or self.irregular else WindowedPath()
+        if self.cell not in FUSED_CELLS or self.residual:
             raise ParameterError(
                 f"tbptt_steps needs a fused cell ('rnn', 'lstm' or 'gru') without residual "
-                f"connections; got cell={cell!r}, residual={self.residual}. Use "
+                f"connections; got cell={self.cell!r}, residual={self.residual}. Use "
                 "tbptt_steps=None (windowed training) with this cell."
             )
-        return StatefulPath()
+        return StatefulPath()  # deprecated: StreamingRNNForecaster
 
     def _fit_panel(self, panel: Any) -> None:
         if self.tbptt_steps is not None:
