@@ -375,23 +375,17 @@ class BaseForecaster(RowContractTags, RegressorMixin, BaseEstimator):
         self.context_ = self.context_.append_series(panel if size is None else panel.tail(size))
 
     # ----------------------------------------------------------------- persistence
-    #: Entries of ``config.json`` and ``arrays.npz`` that ``_restore`` needs.
+    # What ``_restore`` needs in config.json / arrays.npz, and whether there is weights.pt.
     _state_config: tuple[str, ...] = ()
     _state_arrays: tuple[str, ...] = ()
-    #: Whether the family saves network weights (``weights.pt``).
     _saves_weights = False
 
     def _fitted_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-        """What this family learned beyond ``calendar_`` and ``context_``: JSON and arrays.
-
-        :func:`tsrnn.persistence.save_forecaster` writes them; :meth:`_restore` reads them.
-        """
+        """What the family learned beyond ``calendar_``/``context_`` (JSON, arrays), saved."""
         return {}, {}
 
-    def _restore(
-        self, config: dict[str, Any], arrays: dict[str, np.ndarray], weights: Any
-    ) -> None:
-        """Set the fitted attributes :meth:`_fitted_state` saved (``calendar_`` etc. are set)."""
+    def _restore(self, config: dict[str, Any], arrays: dict[str, Any], weights: Any) -> None:
+        """Set the fitted attributes that :meth:`_fitted_state` saved."""
 
     # ----------------------------------------------------------------- hooks
     def _fit_panel(self, panel: Panel) -> None:
