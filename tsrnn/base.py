@@ -374,8 +374,7 @@ class BaseForecaster(RowContractTags, RegressorMixin, BaseEstimator):
         size = self._context_size()
         self.context_ = self.context_.append_series(panel if size is None else panel.tail(size))
 
-    # ----------------------------------------------------------------- persistence
-    # What ``_restore`` needs in config.json / arrays.npz, and whether there is weights.pt.
+    # Persistence: what ``_restore`` needs in config.json / arrays.npz; is there weights.pt.
     _state_config: tuple[str, ...] = ()
     _state_arrays: tuple[str, ...] = ()
     _saves_weights = False
