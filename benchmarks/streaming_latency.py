@@ -57,7 +57,9 @@ def per_series_us(fn, rounds: int, steps: int, n_series: int) -> float:
     return 1e6 * statistics.median(times) / n_series
 
 
-def network_level(est: StreamingRNNForecaster, n_series: int, context: int, args) -> tuple[float, float]:
+def network_level(
+    est: StreamingRNNForecaster, n_series: int, context: int, args
+) -> tuple[float, float]:
     from tsrnn.nn.state import state_from_numpy
 
     net = est.network_

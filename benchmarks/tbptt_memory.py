@@ -62,8 +62,9 @@ frame = pd.DataFrame({"unique_id": "s", "ds": pd.date_range("2000-01-01", period
 results = []
 for _ in range(repeats):
     probe = Peak()
-    est = StreamingRNNForecaster(horizon=12, tbptt_steps=k, hidden_size=64, max_epochs=1, batch_size=1,
-                         random_state=0, trainer_kwargs={"callbacks": [probe]}).fit(frame)
+    est = StreamingRNNForecaster(horizon=12, tbptt_steps=k, hidden_size=64, max_epochs=1,
+                                 batch_size=1, random_state=0,
+                                 trainer_kwargs={"callbacks": [probe]}).fit(frame)
     results.append({"peak": probe.peak, "start": probe.start_rss, "seconds": probe.seconds,
                     "reset": probe.reset, "steps": length})
 print("RESULT " + json.dumps(results))

@@ -3,8 +3,8 @@
 What this shows, on the bundled ``elecdemand`` series (Victoria, 2014, half-hourly, with
 ``temperature``):
 
-1. a :class:`~tsrnn.StreamingRNNForecaster` (LSTM) trained *statefully* (``tbptt_steps=96``: the series is
-   read from its start in chunks of two days, the hidden state carried across chunks) on
+1. a :class:`~tsrnn.StreamingRNNForecaster` (LSTM) trained *statefully* (``tbptt_steps=96``:
+   the series is read from its start in chunks of two days, the state carried across them) on
    January-November, with temperature as a past covariate;
 2. the first two weeks of December streamed observation by observation: before each new
    half hour arrives the model forecasts it (one step ahead) and the value 6 hours ahead;
