@@ -25,6 +25,7 @@ from tsrnn.data.panel import Panel
 from tsrnn.data.scaling import SCALERS, PanelScaler
 from tsrnn.estimators._docs import NEURAL_DOCS
 from tsrnn.exceptions import DataValidationError
+from tsrnn.nn.recurrent import RecurrentNet
 from tsrnn.training import LOSSES, BestWeights, LossHistory, make_trainer, quiet_lightning
 
 __all__ = ["ContextParams", "NetworkParams", "NeuralForecaster", "TimeAwareParams"]
@@ -75,6 +76,19 @@ class NetworkParams:
     hidden_size: int = 32
     num_layers: int = 1
     dropout: float = 0.0
+
+    def _build_network(self, input_size: int, future_size: int) -> RecurrentNet:
+        """A direct multi-step RecurrentNet of the estimator's ``cell`` (and ``residual``)."""
+        return RecurrentNet(
+            cell=self.cell,
+            input_size=input_size,
+            hidden_size=self.hidden_size,
+            num_layers=self.num_layers,
+            dropout=self.dropout,
+            horizon=self.horizon,
+            future_size=future_size,
+            residual=self.residual,
+        )
 
 
 @dataclass(**_FIELDS)

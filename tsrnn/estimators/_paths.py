@@ -124,8 +124,16 @@ class WindowedPath:
         """The network's inputs of every row of ``panel`` (series at ``positions``)."""
         return est.scaler_.transform(panel, positions).values
 
-    def window_dataset(self, est: Any, values: np.ndarray, panel: Panel, windows: tuple, *,
-                       train_end: bool = False, with_targets: bool = True) -> WindowDataset:
+    def window_dataset(
+        self,
+        est: Any,
+        values: np.ndarray,
+        panel: Panel,
+        windows: tuple,
+        *,
+        train_end: bool = False,
+        with_targets: bool = True,
+    ) -> WindowDataset:
         """Windows ``(series, ends)`` over scaled ``values``; targets stop before validation."""
         end = panel.lengths - est.validation_size if train_end else None
         return self.dataset_class(
@@ -151,8 +159,9 @@ class WindowedPath:
         val_counts = None if val_series is None else np.bincount(val_series, minlength=n)
         check_windows(panel, train_counts, val_counts, est.validation_size)
         return TrainingPlan(
-            train_loader=window_loader(train_set, est.batch_size, shuffle=True,
-                                       generator=generator),  # fmt: skip
+            train_loader=window_loader(
+                train_set, est.batch_size, shuffle=True, generator=generator
+            ),  # fmt: skip
             val_loader=window_loader(val_set, max(est.batch_size, 256), shuffle=False)
             if len(val_set)
             else None,
@@ -170,8 +179,15 @@ class WindowedPath:
         """Trailing rows per series that ``context_`` keeps."""
         return est.context_length
 
-    def future_inputs(self, est: Any, frame: pd.DataFrame, positions: np.ndarray,
-                      inverse: np.ndarray, steps: np.ndarray, future: np.ndarray | None) -> Any:
+    def future_inputs(
+        self,
+        est: Any,
+        frame: pd.DataFrame,
+        positions: np.ndarray,
+        inverse: np.ndarray,
+        steps: np.ndarray,
+        future: np.ndarray | None,
+    ) -> Any:
         """Known-future inputs at the forecast steps (as the row contract built them)."""
         return future
 
@@ -254,8 +270,15 @@ class TimeAwarePath(WindowedPath):
     def dataset_options(self, est: Any, with_targets: bool) -> dict[str, Any]:  # noqa: D102
         return {"elapsed": est.irregular and with_targets}  # forecasts: given as future inputs
 
-    def future_inputs(self, est: Any, frame: pd.DataFrame, positions: np.ndarray,  # noqa: D102
-                      inverse: np.ndarray, steps: np.ndarray, future: np.ndarray | None) -> Any:
+    def future_inputs(
+        self,
+        est: Any,
+        frame: pd.DataFrame,
+        positions: np.ndarray,  # noqa: D102
+        inverse: np.ndarray,
+        steps: np.ndarray,
+        future: np.ndarray | None,
+    ) -> Any:
         if not est.irregular:
             return future
         n_series = int(inverse.max()) + 1
@@ -316,12 +339,16 @@ class StatefulPath(WindowedPath):
         train_counts = np.maximum(train_len - 1, 0)
         check_windows(panel, train_counts, validation_counts, est.validation_size)
         return TrainingPlan(
-            train_loader=chunk_loader(make(train_len - 1, train_len), shuffle=True,
-                                      generator=generator),  # fmt: skip
+            train_loader=chunk_loader(
+                make(train_len - 1, train_len), shuffle=True, generator=generator
+            ),  # fmt: skip
             val_loader=val_loader,
             n_windows=int(train_counts.sum()),
             make_system=lambda net: TBPTTSystem(
-                net, tbptt_steps=est.tbptt_steps, loss=est.loss, learning_rate=est.learning_rate,
+                net,
+                tbptt_steps=est.tbptt_steps,
+                loss=est.loss,
+                learning_rate=est.learning_rate,
                 gradient_clip_val=est.gradient_clip_val,
             ),  # fmt: skip
             gradient_clip_val=None,  # clipped inside the manual optimisation loop

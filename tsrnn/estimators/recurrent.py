@@ -27,7 +27,6 @@ from tsrnn.estimators._neural import (
 from tsrnn.estimators._paths import StatefulPath, TimeAwarePath, WindowedPath
 from tsrnn.exceptions import ParameterError
 from tsrnn.nn.cells import CELLS, FUSED_CELLS
-from tsrnn.nn.recurrent import RecurrentNet
 
 __all__ = ["GRUForecaster", "LSTMForecaster", "RNNForecaster"]
 
@@ -48,18 +47,6 @@ class _WindowedRecurrent(TimeAwareParams, NetworkParams, ContextParams):
 
     # The hook: ``cell`` and ``residual`` are parameters of RNNForecaster and class
     # constants of its siblings (not annotated here, so not dataclass fields).
-
-    def _build_network(self, input_size: int, future_size: int) -> RecurrentNet:
-        return RecurrentNet(
-            cell=self.cell,
-            input_size=input_size,
-            hidden_size=self.hidden_size,
-            num_layers=self.num_layers,
-            dropout=self.dropout,
-            horizon=self.horizon,
-            future_size=future_size,
-            residual=self.residual,
-        )
 
     def _choose_path(self) -> WindowedPath:
         if self.tbptt_steps is None:

@@ -15,7 +15,6 @@ from tsrnn.estimators._neural import (
 )
 from tsrnn.estimators._paths import StatefulPath
 from tsrnn.nn.cells import FUSED_CELLS
-from tsrnn.nn.recurrent import RecurrentNet
 
 __all__ = ["StreamingRNNForecaster"]
 
@@ -96,17 +95,7 @@ class StreamingRNNForecaster(NetworkParams, NeuralForecaster):
 
     cell: str = "lstm"
     tbptt_steps: int = 32
-
-    def _build_network(self, input_size: int, future_size: int) -> RecurrentNet:
-        return RecurrentNet(
-            cell=self.cell,
-            input_size=input_size,
-            hidden_size=self.hidden_size,
-            num_layers=self.num_layers,
-            dropout=self.dropout,
-            horizon=self.horizon,
-            future_size=future_size,
-        )
+    residual = False  # a constant: the stateful path reads fused cells
 
     def _choose_path(self) -> StatefulPath:
         return StatefulPath()
