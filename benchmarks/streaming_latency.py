@@ -1,6 +1,6 @@
 """Latency of a streaming step: update + one-step forecast, stateful vs re-encoding a window.
 
-A stateful model (``tbptt_steps``) keeps each series' hidden state, so a new observation
+A stateful model (``StreamingRNNForecaster``) keeps each series' hidden state, so a new observation
 costs one recurrent step plus the head. A windowed model must re-read its last
 ``context_length`` (here 512) steps for every forecast. Both use an LSTM with
 ``hidden_size=64``, one layer, ``horizon=1``, on ``--series`` synthetic series, batched
@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from tsrnn import LSTMForecaster
+from tsrnn import LSTMForecaster, StreamingRNNForecaster
 
 TARGET_US = 200.0
 
@@ -57,7 +57,9 @@ def per_series_us(fn, rounds: int, steps: int, n_series: int) -> float:
     return 1e6 * statistics.median(times) / n_series
 
 
-def network_level(est: LSTMForecaster, n_series: int, context: int, args) -> tuple[float, float]:
+def network_level(
+    est: StreamingRNNForecaster, n_series: int, context: int, args
+) -> tuple[float, float]:
     from tsrnn.nn.state import state_from_numpy
 
     net = est.network_
@@ -121,7 +123,7 @@ def main() -> None:
     future = data.groupby("unique_id").tail(args.steps)  # the new rows, in time order
     common = dict(horizon=1, hidden_size=64, max_epochs=1, random_state=0, batch_size=256)
     t0 = time.perf_counter()
-    stateful = LSTMForecaster(tbptt_steps=64, **common).fit(history)
+    stateful = StreamingRNNForecaster(tbptt_steps=64, **common).fit(history)
     windowed = LSTMForecaster(context_length=context, **common)
     windowed.set_params(max_epochs=1, trainer_kwargs={"limit_train_batches": 2}).fit(history)
     print(f"{n} series, LSTM hidden 64, 1 layer, horizon 1, 1 torch thread; window "

@@ -1,6 +1,6 @@
 """Peak memory of one stateful (TBPTT) training epoch as the series grows: 1k, 10k, 100k steps.
 
-Each run is a fresh subprocess that fits ``LSTMForecaster(tbptt_steps=k, hidden_size=64,
+Each run is a fresh subprocess that fits ``StreamingRNNForecaster(tbptt_steps=k, hidden_size=64,
 horizon=12, max_epochs=1, batch_size=1)`` on one synthetic half-hourly series of the given
 length with one past covariate. A Lightning callback resets the process's peak-RSS mark
 (``/proc/self/clear_refs``, Linux) at ``on_train_epoch_start`` and reads ``VmHWM`` (peak RSS)
@@ -27,7 +27,7 @@ CHILD = r"""
 import json, sys, time
 import numpy as np, pandas as pd, torch
 from lightning.pytorch.callbacks import Callback
-from tsrnn import LSTMForecaster
+from tsrnn import StreamingRNNForecaster
 
 torch.set_num_threads(1)
 length, k, repeats = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
@@ -62,8 +62,9 @@ frame = pd.DataFrame({"unique_id": "s", "ds": pd.date_range("2000-01-01", period
 results = []
 for _ in range(repeats):
     probe = Peak()
-    est = LSTMForecaster(horizon=12, tbptt_steps=k, hidden_size=64, max_epochs=1, batch_size=1,
-                         random_state=0, trainer_kwargs={"callbacks": [probe]}).fit(frame)
+    est = StreamingRNNForecaster(horizon=12, tbptt_steps=k, hidden_size=64, max_epochs=1,
+                                 batch_size=1, random_state=0,
+                                 trainer_kwargs={"callbacks": [probe]}).fit(frame)
     results.append({"peak": probe.peak, "start": probe.start_rss, "seconds": probe.seconds,
                     "reset": probe.reset, "steps": length})
 print("RESULT " + json.dumps(results))

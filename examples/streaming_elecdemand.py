@@ -3,8 +3,8 @@
 What this shows, on the bundled ``elecdemand`` series (Victoria, 2014, half-hourly, with
 ``temperature``):
 
-1. an :class:`~tsrnn.LSTMForecaster` trained *statefully* (``tbptt_steps=96``: the series is
-   read from its start in chunks of two days, the hidden state carried across chunks) on
+1. a :class:`~tsrnn.StreamingRNNForecaster` (LSTM) trained *statefully* (``tbptt_steps=96``:
+   the series is read from its start in chunks of two days, the state carried across them) on
    January-November, with temperature as a past covariate;
 2. the first two weeks of December streamed observation by observation: before each new
    half hour arrives the model forecasts it (one step ahead) and the value 6 hours ahead;
@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from tsrnn import LSTMForecaster, NaiveForecaster, SeasonalNaiveForecaster
+from tsrnn import NaiveForecaster, SeasonalNaiveForecaster, StreamingRNNForecaster
 from tsrnn.datasets import load_dataset
 
 FAST = os.environ.get("TSRNN_EXAMPLES_FAST") == "1"
@@ -73,7 +73,7 @@ def main() -> None:
         train = train[train.ds >= STREAM_START - pd.Timedelta(weeks=6)]
     stream = df[(df.ds >= STREAM_START) & (df.ds < STREAM_START + pd.Timedelta(days=args.days))]
     t0 = time.perf_counter()
-    est = LSTMForecaster(
+    est = StreamingRNNForecaster(
         horizon=HORIZON, tbptt_steps=96, hidden_size=32, batch_size=1, learning_rate=3e-3,
         max_epochs=args.epochs, random_state=args.seed,
     ).fit(train)  # fmt: skip

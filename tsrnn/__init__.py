@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tsrnn._lazy import lazy_attributes
-from tsrnn.exceptions import DataValidationError, ParameterError, TsrnnError
+from tsrnn.exceptions import DataValidationError, DataWarning, ParameterError, TsrnnError
 
 if TYPE_CHECKING:  # the names of _LAZY, for type checkers and IDEs
     from tsrnn.baselines import NaiveForecaster, SeasonalNaiveForecaster
@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the names of _LAZY, for type checkers and IDEs
         LSTMForecaster,
         RNNForecaster,
         Seq2SeqForecaster,
+        StreamingRNNForecaster,
     )
     from tsrnn.model_selection import (
         BacktestResult,
@@ -32,6 +33,7 @@ if TYPE_CHECKING:  # the names of _LAZY, for type checkers and IDEs
         temporal_train_test_split,
     )
     from tsrnn.persistence import load_forecaster, save_forecaster
+    from tsrnn.preprocessing import BoxCoxTransformer, LogTransformer
 
 __version__ = "0.1.0"
 
@@ -46,6 +48,9 @@ _LAZY: dict[str, str] = {
     "RNNForecaster": "tsrnn.estimators",
     "SeasonalNaiveForecaster": "tsrnn.baselines",
     "Seq2SeqForecaster": "tsrnn.estimators",
+    "StreamingRNNForecaster": "tsrnn.estimators",
+    "LogTransformer": "tsrnn.preprocessing",
+    "BoxCoxTransformer": "tsrnn.preprocessing",
     "TemporalSplit": "tsrnn.model_selection",
     "backtest": "tsrnn.model_selection",
     "load_forecaster": "tsrnn.persistence",
@@ -63,24 +68,29 @@ _SUBMODULES = (
     "model_selection",
     "nn",
     "persistence",
+    "preprocessing",
     "training",
     "tuning",
 )
 
 __all__ = [  # the eager names, then those of _LAZY (tests/test_imports.py checks they agree)
     "DataValidationError",
+    "DataWarning",
     "ParameterError",
     "TsrnnError",
     "__version__",
     "BacktestResult",
+    "BoxCoxTransformer",
     "DeseasonalizedForecaster",
     "EnsembleForecaster",
     "GRUForecaster",
     "LSTMForecaster",
+    "LogTransformer",
     "NaiveForecaster",
     "RNNForecaster",
     "SeasonalNaiveForecaster",
     "Seq2SeqForecaster",
+    "StreamingRNNForecaster",
     "TemporalSplit",
     "backtest",
     "load_forecaster",

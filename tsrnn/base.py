@@ -18,11 +18,23 @@ from sklearn.utils.validation import check_is_fitted
 
 from tsrnn._validation import Interval, validate_params
 from tsrnn.data.calendar import Calendar
-from tsrnn.data.frame import check_long_frame, frame_to_panel, to_long
+from tsrnn.data.frame import check_long_frame, frame_to_panel, future_rows, to_long
+from tsrnn.data.frame import require_target as require_target_column
 from tsrnn.data.panel import Panel
 from tsrnn.exceptions import DataValidationError
 
-__all__ = ["BaseForecaster"]
+__all__ = ["BaseForecaster", "RowContractTags"]
+
+
+class RowContractTags:
+    """sklearn tags of an estimator over a long table: no 2-D array input, target optional."""
+
+    def __sklearn_tags__(self):  # noqa: D105
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.target_tags.required = False
+        return tags
+
 
 _COMMON_CONSTRAINTS: dict[str, list] = {
     "horizon": [Interval(numbers.Integral, 1, None)],
@@ -33,7 +45,7 @@ _COMMON_CONSTRAINTS: dict[str, list] = {
 }
 
 
-class BaseForecaster(RegressorMixin, BaseEstimator):
+class BaseForecaster(RowContractTags, RegressorMixin, BaseEstimator):
     """Template of the row contract; subclasses implement the ``_fit_panel`` family.
 
     Subclasses define ``_parameter_constraints`` for their own parameters and:
@@ -210,10 +222,7 @@ class BaseForecaster(RegressorMixin, BaseEstimator):
         """
         check_is_fitted(self)
         steps = self.horizon if horizon is None else horizon
-        cal = self.calendar_
-        return pd.DataFrame(
-            {self.id_col: np.repeat(cal.ids, steps), self.time_col: cal.future_times(steps)}
-        )
+        return future_rows(self.calendar_, steps, id_col=self.id_col, time_col=self.time_col)
 
     def update(self, X: Any, y: Any = None) -> BaseForecaster:
         """Append new observations without refitting; later forecasts start after them.
@@ -325,11 +334,8 @@ class BaseForecaster(RegressorMixin, BaseEstimator):
         frame = to_long(
             X, y, id_col=self.id_col, time_col=self.time_col, target_col=self.target_col
         )
-        if require_target and self.target_col not in frame.columns:
-            raise DataValidationError(
-                f"No target: pass y, or include the target column {self.target_col!r} in X "
-                "(or set target_col=)."
-            )
+        if require_target:
+            require_target_column(frame, self.target_col)
         return frame
 
     def _append_known(self, frame: pd.DataFrame, columns: list[str]) -> None:
@@ -368,11 +374,17 @@ class BaseForecaster(RegressorMixin, BaseEstimator):
         size = self._context_size()
         self.context_ = self.context_.append_series(panel if size is None else panel.tail(size))
 
-    def __sklearn_tags__(self):  # noqa: D105
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.target_tags.required = False
-        return tags
+    # Persistence: what ``_restore`` needs in config.json / arrays.npz; is there weights.pt.
+    _state_config: tuple[str, ...] = ()
+    _state_arrays: tuple[str, ...] = ()
+    _saves_weights = False
+
+    def _fitted_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """What the family learned beyond ``calendar_``/``context_`` (JSON, arrays), saved."""
+        return {}, {}
+
+    def _restore(self, config: dict[str, Any], arrays: dict[str, Any], weights: Any) -> None:
+        """Set the fitted attributes that :meth:`_fitted_state` saved."""
 
     # ----------------------------------------------------------------- hooks
     def _fit_panel(self, panel: Panel) -> None:

@@ -34,7 +34,6 @@ from tsrnn.base import BaseForecaster
 from tsrnn.data.calendar import Calendar
 from tsrnn.data.irregular import IrregularCalendar
 from tsrnn.data.panel import Panel
-from tsrnn.data.scaling import PanelScaler
 from tsrnn.exceptions import TsrnnError
 
 __all__ = ["FORMAT_VERSION", "OLDEST_FORMAT_VERSION", "load_forecaster", "save_forecaster"]
@@ -51,9 +50,7 @@ _UPGRADES: dict[int, Callable[[dict[str, Any], Arrays], tuple[dict[str, Any], Ar
 
 _CLASSES = {name: getattr(mod, name) for mod in (estimators, baselines) for name in mod.__all__}
 _CONFIG_KEYS = ("params", "covariates", "future_covariates", "ids", "last_time", "freq", "columns")
-_NEURAL_KEYS = ("history", "n_windows", "network_sizes", "scaler")
 _ARRAYS = ("context_values", "context_indptr")
-_NEURAL_ARRAYS = ("target_loc", "target_scale", "covariate_loc", "covariate_scale")
 _RESAVE = "save the model again with save_forecaster, or refit it"
 
 
@@ -157,20 +154,10 @@ def save_forecaster(estimator: BaseForecaster, path: str | Path) -> Path:
         "time_unit": getattr(cal, "unit", None),
     }
     arrays = {"context_values": ctx.values, "context_indptr": ctx.indptr}
+    state_config, state_arrays = estimator._fitted_state()  # what the family learned
+    config |= _json_ready(state_config, "A fitted attribute")
+    arrays |= state_arrays
     if hasattr(estimator, "network_"):
-        config["history"] = estimator.history_
-        config["n_windows"] = estimator.n_windows_
-        config["network_sizes"] = list(estimator._network_sizes())
-        scaler = estimator.scaler_
-        config["scaler"] = scaler.method
-        arrays |= {
-            "target_loc": scaler.target_loc,
-            "target_scale": scaler.target_scale,
-            "covariate_loc": scaler.covariate_loc,
-            "covariate_scale": scaler.covariate_scale,
-        }
-        if hasattr(estimator, "state_"):  # stateful (tbptt_steps): hidden state per series
-            arrays["state"] = estimator.state_
         torch.save(estimator.network_.state_dict(), path / "weights.pt")
     (path / "config.json").write_text(json.dumps(config, indent=1))
     np.savez(path / "arrays.npz", **arrays)
@@ -225,8 +212,14 @@ def load_forecaster(path: str | Path) -> BaseForecaster:
         config, arrays = _UPGRADES[n](config, arrays)
     cls = _check_contents(config, arrays, path)
     estimator = _restore_common(cls, config, arrays, path)
-    if hasattr(estimator, "_build_network"):
-        _restore_network(estimator, config, arrays, path)
+    if not cls._saves_weights:
+        estimator._restore(config, arrays, None)
+        return estimator
+    weights = _read_weights(path, estimator)
+    try:
+        estimator._restore(config, arrays, weights)
+    except (RuntimeError, TypeError, AttributeError) as err:
+        raise _foreign_weights(path / "weights.pt", estimator, err) from None
     return estimator
 
 
@@ -305,12 +298,10 @@ def _check_contents(config: dict[str, Any], arrays: Arrays, path: Path) -> type:
             f"{path / 'config.json'} names the class {name!r}, which this tsrnn does not "
             f"know (it knows {', '.join(sorted(_CLASSES))}); a newer tsrnn may."
         )
-    neural = hasattr(cls, "_build_network")
-    keys = [*_CONFIG_KEYS, *(_NEURAL_KEYS if neural else ())]
-    missing = [k for k in keys if k not in config]
+    missing = [k for k in (*_CONFIG_KEYS, *cls._state_config) if k not in config]
     if missing:
         raise TsrnnError(f"{path / 'config.json'} lacks {missing}: it is damaged; {_RESAVE}.")
-    missing = [k for k in (*_ARRAYS, *(_NEURAL_ARRAYS if neural else ())) if k not in arrays]
+    missing = [k for k in (*_ARRAYS, *cls._state_arrays) if k not in arrays]
     if missing:
         raise TsrnnError(f"{path / 'arrays.npz'} lacks {missing}: it is damaged; {_RESAVE}.")
     return cls
@@ -339,8 +330,8 @@ def _restore_common(cls: type, config: dict[str, Any], arrays: Arrays, path: Pat
     return estimator
 
 
-def _restore_network(estimator: Any, config: dict[str, Any], arrays: Arrays, path: Path) -> None:
-    """Scaler, network weights, loss history and (stateful models) hidden state."""
+def _read_weights(path: Path, estimator: Any) -> dict[str, torch.Tensor]:
+    """The plain tensors of ``weights.pt`` (loaded with ``weights_only=True``)."""
     file = path / "weights.pt"
     if not file.is_file():
         raise TsrnnError(
@@ -348,16 +339,8 @@ def _restore_network(estimator: Any, config: dict[str, Any], arrays: Arrays, pat
             f"weights of this {type(estimator).__name__}) is missing. Copy the whole "
             f"directory save_forecaster wrote, or {_RESAVE}."
         )
-    estimator.scaler_ = PanelScaler(
-        config["scaler"],
-        arrays["target_loc"],
-        arrays["target_scale"],
-        arrays["covariate_loc"],
-        arrays["covariate_scale"],
-    )
-    network = estimator._build_network(*config["network_sizes"])
     try:
-        weights = torch.load(file, weights_only=True)
+        return torch.load(file, weights_only=True)
     except pickle.UnpicklingError:
         raise TsrnnError(
             f"{file} is not a file of plain tensors: it is damaged, or holds objects that "
@@ -365,15 +348,6 @@ def _restore_network(estimator: Any, config: dict[str, Any], arrays: Arrays, pat
         ) from None
     except (RuntimeError, OSError, EOFError, ValueError, zipfile.BadZipFile) as err:
         raise _foreign_weights(file, estimator, err) from None
-    try:
-        network.load_state_dict(weights)
-    except (RuntimeError, TypeError, AttributeError) as err:
-        raise _foreign_weights(file, estimator, err) from None
-    estimator.network_ = network.eval()
-    estimator.history_ = config["history"]
-    estimator.n_windows_ = config["n_windows"]
-    if "state" in arrays:
-        estimator.state_ = arrays["state"]
 
 
 def _foreign_weights(file: Path, estimator: Any, err: Exception) -> TsrnnError:

@@ -76,3 +76,36 @@ def test_safe_format_refuses_what_json_cannot_hold(tmp_path):
     )
     with pytest.raises(TsrnnError, match="not JSON-serialisable.*pickle"):
         save_forecaster(est, tmp_path / "m")
+
+
+def test_a_loaded_baseline_forecasts_without_refitting(tmp_path, monkeypatch):
+    from tsrnn.baselines import ThetaForecaster
+    from tsrnn.baselines.local import LocalForecaster
+    from tsrnn.persistence import load_forecaster, save_forecaster
+
+    df = make_panel(covariates=False)
+    est = ThetaForecaster(horizon=3).fit(df)
+    save_forecaster(est, tmp_path / "theta")
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a loaded baseline refitted")
+
+    monkeypatch.setattr(LocalForecaster, "_fit_local", refuse)
+    loaded = load_forecaster(tmp_path / "theta")
+    np.testing.assert_array_equal(loaded.forecast()["yhat"], est.forecast()["yhat"])
+    assert loaded.models_ == est.models_ and loaded.n_fallback_ == est.n_fallback_
+    assert "__getattr__" not in vars(LocalForecaster)  # no refit hidden behind attribute access
+
+
+def test_streaming_round_trip_keeps_the_states(tmp_path):
+    from tsrnn import StreamingRNNForecaster
+    from tsrnn.persistence import load_forecaster, save_forecaster
+
+    df = make_panel(covariates=False)
+    est = StreamingRNNForecaster(horizon=3, tbptt_steps=5, **TINY).fit(df)
+    loaded = load_forecaster(save_forecaster(est, tmp_path / "s"))
+    np.testing.assert_array_equal(loaded.state_, est.state_)
+    new = est.future_frame(1).assign(y=25.0)
+    np.testing.assert_allclose(
+        loaded.update(new).forecast()["yhat"], est.update(new).forecast()["yhat"], rtol=1e-6
+    )

@@ -8,11 +8,19 @@ import pytest
 import torch
 from conftest import TINY, make_panel
 
-from tsrnn import DataValidationError, GRUForecaster, LSTMForecaster, Seq2SeqForecaster
+from tsrnn import DataValidationError, LSTMForecaster, Seq2SeqForecaster, StreamingRNNForecaster
 from tsrnn.exceptions import DataWarning
 
 H = 4
 SETTINGS = {"horizon": H, "context_length": 6, **TINY}
+
+
+def make(tbptt_steps, **params):
+    """A windowed LSTM, or a streaming one with ``tbptt_steps``."""
+    if tbptt_steps is None:
+        return LSTMForecaster(**SETTINGS, **params)
+    streaming = {k: v for k, v in SETTINGS.items() if k != "context_length"}
+    return StreamingRNNForecaster(**streaming, tbptt_steps=tbptt_steps, **params)
 
 
 def quiet_fit(est, df):
@@ -25,7 +33,7 @@ def quiet_fit(est, df):
     "make",
     [
         lambda: LSTMForecaster(**SETTINGS),
-        lambda: GRUForecaster(**SETTINGS, tbptt_steps=5),
+        lambda: make(5, cell="gru"),
         lambda: Seq2SeqForecaster(**SETTINGS, attention="dot"),
         lambda: LSTMForecaster(**SETTINGS, missing="mask"),
     ],
@@ -72,13 +80,13 @@ def test_series_shorter_than_the_horizon_train_on_their_observed_targets():
 def test_error_only_when_no_series_gives_a_window(tbptt_steps):
     df = make_panel((1, 1), covariates=False)
     with pytest.raises(DataValidationError, match=r"No series is long enough for one training"):
-        LSTMForecaster(**SETTINGS, tbptt_steps=tbptt_steps, freq="MS").fit(df)
+        make(tbptt_steps, freq="MS").fit(df)
 
 
 @pytest.mark.parametrize("tbptt_steps", [None, 5])
 def test_validation_windows_follow_the_same_rule(tbptt_steps):
     df = make_panel((40, 12, 5), covariates=False)
-    est = LSTMForecaster(**SETTINGS, validation_size=H + 4, tbptt_steps=tbptt_steps)
+    est = make(tbptt_steps, validation_size=H + 4)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DataWarning)
         est.fit(df)
@@ -88,7 +96,7 @@ def test_validation_windows_follow_the_same_rule(tbptt_steps):
     assert all(np.isfinite(v) for v in est.history_["val_loss"])
     assert np.isfinite(est.forecast()["yhat"]).all()
     with pytest.raises(DataValidationError, match=r"one training window.*validation_size = "):
-        LSTMForecaster(**SETTINGS, validation_size=50, tbptt_steps=tbptt_steps).fit(df)
+        make(tbptt_steps, validation_size=50).fit(df)
 
 
 def test_warning_points_at_the_callers_line():

@@ -1,4 +1,4 @@
-"""Stateful forecasters (tbptt_steps): training, O(1) streaming updates, equivalences."""
+"""StreamingRNNForecaster (truncated BPTT): training, O(1) updates, equivalences, deprecation."""
 
 import copy
 import pickle
@@ -17,6 +17,7 @@ from tsrnn import (
     ParameterError,
     RNNForecaster,
     SeasonalNaiveForecaster,
+    StreamingRNNForecaster,
 )
 from tsrnn.nn.state import state_from_numpy, state_to_numpy
 from tsrnn.persistence import load_forecaster, save_forecaster
@@ -42,12 +43,13 @@ def _read_from_zero(est, frame):
     return np.concatenate(states)
 
 
-@pytest.mark.parametrize("cls", [LSTMForecaster, GRUForecaster, RNNForecaster])
-def test_fit_keeps_the_state_after_each_whole_history(cls):
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+def test_fit_keeps_the_state_after_each_whole_history(cell):
     df = make_panel(covariates=False)
-    est = cls(horizon=3, tbptt_steps=5, **TINY).fit(df)
+    est = StreamingRNNForecaster(cell=cell, horizon=3, tbptt_steps=5, **TINY).fit(df)
     parts = 2 if est.network_.cell == "lstm" else 1
     assert est.state_.shape == (3, parts, 1, 4) and est.state_.dtype == np.float32
+    assert est.state_.shape[1:] == est.network_.state_shape
     np.testing.assert_allclose(est.state_, _read_from_zero(est, df), atol=1e-5)
     assert len(est.history_["train_loss"]) == 2 and np.isfinite(est.history_["train_loss"]).all()
     assert est.context_.lengths.tolist() == [1, 1, 1]  # no window of history is kept
@@ -59,7 +61,7 @@ def test_fit_keeps_the_state_after_each_whole_history(cls):
 def test_updates_in_pieces_equal_one_update_and_reading_everything():
     df = make_panel()
     history, new = _split(df, 9)
-    est = LSTMForecaster(horizon=3, tbptt_steps=4, **TINY).fit(history)
+    est = StreamingRNNForecaster(horizon=3, tbptt_steps=4, **TINY).fit(history)
     at_once = copy.deepcopy(est).update(new)
     pieces = copy.deepcopy(est)
     for k in range(3):  # three updates of 3 rows per series
@@ -78,7 +80,7 @@ def test_updates_in_pieces_equal_one_update_and_reading_everything():
 def test_update_touches_only_the_series_given():
     df = make_panel(covariates=False)
     history, new = _split(df, 2)
-    est = GRUForecaster(horizon=2, tbptt_steps=4, **TINY).fit(history)
+    est = StreamingRNNForecaster(cell="gru", horizon=2, tbptt_steps=4, **TINY).fit(history)
     before = est.state_.copy()
     est.update(new[new.unique_id == "s1"])
     np.testing.assert_array_equal(est.state_[[0, 2]], before[[0, 2]])
@@ -88,7 +90,7 @@ def test_update_touches_only_the_series_given():
 
 def test_unknown_series_are_warmed_up_from_their_history():
     df = make_panel(covariates=False)
-    est = LSTMForecaster(horizon=3, tbptt_steps=6, **TINY).fit(df[df.unique_id != "s2"])
+    est = StreamingRNNForecaster(horizon=3, tbptt_steps=6, **TINY).fit(df[df.unique_id != "s2"])
     est.update(df[df.unique_id == "s2"])
     assert est.state_.shape[0] == 3
     scaled = df[df.unique_id == "s2"].y.to_numpy()
@@ -101,8 +103,13 @@ def test_unknown_series_are_warmed_up_from_their_history():
 
 def test_forecast_is_the_head_on_the_kept_state():
     df = make_panel()
-    est = GRUForecaster(
-        horizon=3, tbptt_steps=5, future_covariates=["promo"], normalize_windows=False, **TINY
+    est = StreamingRNNForecaster(
+        cell="gru",
+        horizon=3,
+        tbptt_steps=5,
+        future_covariates=["promo"],
+        normalize_windows=False,
+        **TINY,
     ).fit(df)
     rows = est.future_frame().assign(promo=1.0)
     future = (1.0 - est.scaler_.covariate_loc[1]) / est.scaler_.covariate_scale[1]
@@ -117,8 +124,8 @@ def test_forecast_is_the_head_on_the_kept_state():
 def test_validation_tail_early_stopping_and_reproducibility():
     df = make_panel(covariates=False)
     params = dict(horizon=2, tbptt_steps=5, validation_size=4, early_stopping_patience=1)
-    a = LSTMForecaster(**params, **TINY).fit(df)
-    b = LSTMForecaster(**params, **TINY).fit(df)
+    a = StreamingRNNForecaster(**params, **TINY).fit(df)
+    b = StreamingRNNForecaster(**params, **TINY).fit(df)
     assert np.isfinite(a.history_["val_loss"]).all()
     pd.testing.assert_frame_equal(a.forecast(), b.forecast())
     np.testing.assert_array_equal(a.state_, b.state_)
@@ -133,7 +140,7 @@ def test_max_steps_counts_tbptt_chunks():
         def on_train_end(self, trainer, pl_module):
             steps.append(trainer.global_step)
 
-    LSTMForecaster(
+    StreamingRNNForecaster(
         horizon=2, tbptt_steps=5, hidden_size=4, max_epochs=50, batch_size=2, random_state=0,
         trainer_kwargs={"max_steps": 7, "callbacks": [Count()]},
     ).fit(df)  # fmt: skip
@@ -143,7 +150,9 @@ def test_max_steps_counts_tbptt_chunks():
 def test_persistence_keeps_the_state(tmp_path):
     df = make_panel()
     history, new = _split(df, 2)
-    est = GRUForecaster(horizon=3, tbptt_steps=5, future_covariates=["promo"], **TINY)
+    est = StreamingRNNForecaster(
+        cell="gru", horizon=3, tbptt_steps=5, future_covariates=["promo"], **TINY
+    )
     est.fit(history)
     save_forecaster(est, tmp_path / "m")
     twin = load_forecaster(tmp_path / "m")
@@ -158,24 +167,46 @@ def test_persistence_keeps_the_state(tmp_path):
     assert clone(est).get_params()["tbptt_steps"] == 5
 
 
-def test_refitting_windowed_forgets_the_state():
+def test_deprecated_tbptt_steps_trains_the_streaming_model():
     df = make_panel(covariates=False)
-    est = LSTMForecaster(horizon=2, tbptt_steps=5, **TINY).fit(df)
-    est.set_params(tbptt_steps=None, context_length=6).fit(df)
-    assert not hasattr(est, "state_") and est.context_.lengths.tolist() == [6, 6, 6]
+    with pytest.warns(FutureWarning, match=r"StreamingRNNForecaster\(cell='gru', tbptt_steps=5\)"):
+        old = GRUForecaster(horizon=2, tbptt_steps=5, **TINY).fit(df)
+    new = StreamingRNNForecaster(cell="gru", horizon=2, tbptt_steps=5, **TINY).fit(df)
+    np.testing.assert_array_equal(old.state_, new.state_)
+    np.testing.assert_array_equal(old.forecast()["yhat"], new.forecast()["yhat"])
+    old.set_params(tbptt_steps=None, context_length=6).fit(df)  # refit: windowed, state gone
+    assert not hasattr(old, "state_") and old.context_.lengths.tolist() == [6, 6, 6]
+
+
+def test_set_params_after_fit_keeps_the_fitted_path():
+    df = make_panel(covariates=False)
+    windowed = LSTMForecaster(horizon=2, context_length=6, **TINY).fit(df)
+    before = windowed.forecast()
+    windowed.set_params(missing="mask", irregular=True, tbptt_steps=4)
+    pd.testing.assert_frame_equal(windowed.forecast(), before)
+    windowed.update(windowed.future_frame(1).assign(y=20.0))  # still the windowed update
+    assert windowed.context_.lengths.tolist() == [6, 6, 6]
+    masked = LSTMForecaster(horizon=2, context_length=6, missing="mask", **TINY).fit(df)
+    masked.set_params(missing="raise")
+    with pytest.raises(DataValidationError, match="update\\(\\) is not supported"):
+        masked.update(masked.future_frame(1).assign(y=20.0))
 
 
 def test_errors():
     df = make_panel(covariates=False)
     with pytest.raises(ParameterError, match="tbptt_steps"):
-        LSTMForecaster(tbptt_steps=0).fit(df)
-    with pytest.raises(DataValidationError, match=r"'s2' \(12 rows\).*2 \+ validation_size = 13"):
-        LSTMForecaster(horizon=2, tbptt_steps=4, validation_size=11, **TINY).fit(df)
+        StreamingRNNForecaster(tbptt_steps=0).fit(df)
+    with pytest.raises(ParameterError, match="'cell' parameter"):
+        StreamingRNNForecaster(cell="peephole_lstm").fit(df)
+    with pytest.raises(
+        DataValidationError, match=r"No series .*'s2' \(12 rows\).*validation_size = 42"
+    ):
+        StreamingRNNForecaster(horizon=2, tbptt_steps=4, validation_size=40, **TINY).fit(df)
     with pytest.raises(DataValidationError, match="early_stopping_patience needs"):
-        LSTMForecaster(horizon=2, tbptt_steps=4, early_stopping_patience=2).fit(df)
+        StreamingRNNForecaster(horizon=2, tbptt_steps=4, early_stopping_patience=2).fit(df)
     with pytest.raises(ParameterError, match="set the estimator's gradient_clip_val"):
-        LSTMForecaster(tbptt_steps=4, trainer_kwargs={"gradient_clip_val": 1.0}).fit(df)
-    est = LSTMForecaster(horizon=2, tbptt_steps=4, **TINY).fit(df)
+        StreamingRNNForecaster(tbptt_steps=4, trainer_kwargs={"gradient_clip_val": 1.0}).fit(df)
+    est = StreamingRNNForecaster(horizon=2, tbptt_steps=4, **TINY).fit(df)
     late = est.future_frame().iloc[[1]].assign(y=1.0)  # skips a step: a gap
     before = est.state_.copy()
     with pytest.raises(DataValidationError, match="without gaps"):
@@ -192,7 +223,7 @@ def test_stateful_lstm_beats_seasonal_naive_on_elecdemand():
     df = df[df.ds < "2014-12-15"]
     train, test = df[df.ds < "2014-12-01"], df[df.ds >= "2014-12-01"].reset_index(drop=True)
     horizon = 12
-    est = LSTMForecaster(
+    est = StreamingRNNForecaster(
         horizon=horizon, tbptt_steps=96, hidden_size=32, batch_size=1, learning_rate=3e-3,
         max_epochs=4, random_state=0,
     ).fit(train)  # fmt: skip
@@ -214,7 +245,7 @@ def test_backtest_without_refit_streams_through_update():
 
     df = make_panel(covariates=False)
     result = backtest(
-        LSTMForecaster(horizon=3, tbptt_steps=6, **TINY),
+        StreamingRNNForecaster(horizon=3, tbptt_steps=6, **TINY),
         df,
         cv=TemporalSplit(n_splits=3, horizon=3),
         refit=False,
@@ -224,7 +255,7 @@ def test_backtest_without_refit_streams_through_update():
 
 
 @pytest.mark.parametrize("option", [{"missing": "mask"}, {"irregular": True}])
-def test_tbptt_refuses_time_aware_options(option):
+def test_deprecated_tbptt_refuses_time_aware_options(option):
     df = make_panel(covariates=False)
     est = RNNForecaster(horizon=2, tbptt_steps=8, **TINY, **option)
     with pytest.raises(ParameterError, match="tbptt_steps cannot be combined"):

@@ -22,7 +22,7 @@ from tsrnn.baselines import (
     ThetaForecaster,
 )
 from tsrnn.datasets import load_dataset
-from tsrnn.exceptions import ParameterError
+from tsrnn.exceptions import DataValidationError, ParameterError
 from tsrnn.metrics import mae_scorer, smape
 from tsrnn.model_selection import temporal_train_test_split
 from tsrnn.tuning import SEARCH_SPACES, OptunaSearchCV, default_search_space
@@ -174,7 +174,7 @@ def test_errors(df):
         OptunaSearchCV(ThetaForecaster(), THETA, cv="time", storage=memory()).fit(df)
     with pytest.raises(ParameterError, match="n_jobs > 1"):
         OptunaSearchCV(ThetaForecaster(), THETA, n_jobs=2, storage=memory()).fit(df)
-    with pytest.raises(ParameterError, match="No target"):
+    with pytest.raises(DataValidationError, match="No target"):
         OptunaSearchCV(ThetaForecaster(), THETA, storage=memory()).fit(df.drop(columns="y"))
     with pytest.raises(ParameterError, match="param_distributions"):
         OptunaSearchCV(ThetaForecaster(), {"theta": [1, 2]}, storage=memory()).fit(df)

@@ -29,18 +29,8 @@ __all__ = ["FallbackWarning", "LocalForecaster"]
 #: ``model(y, horizon, m) -> (forecasts, label)``; module-level or a partial, so it pickles.
 SeriesModel = Callable[[np.ndarray, int, int], tuple[np.ndarray, str]]
 
-# Fitted attributes rebuilt from ``context_`` on first access after ``load_forecaster``.
-_RESTORABLE = frozenset(
-    {
-        "forecasts_",
-        "models_",
-        "fallback_",
-        "n_fallback_",
-        "convergence_warnings_",
-        "n_convergence_warnings_",
-        "season_length_",
-    }
-)
+# Fitted per-series results, dropped before a refit.
+_RESULTS = ("forecasts_", "models_", "fallback_", "convergence_warnings_", "season_length_")
 
 LOCAL_CONSTRAINTS: dict[str, list] = {
     "season_length": [None, Interval(numbers.Integral, 1, None)],
@@ -130,9 +120,8 @@ class LocalForecaster(BaseForecaster):
     forecasts in ``forecasts_``. ``update`` appends observations and
     **re-estimates** the model of each series it touches (local statistical
     models have no state to carry forward), so later forecasts start after the
-    new observations. After :func:`~tsrnn.persistence.load_forecaster` the fitted
-    attributes are recomputed from ``context_`` on first use, which gives the
-    same forecasts since fitting is deterministic.
+    new observations. :func:`~tsrnn.persistence.save_forecaster` stores the
+    forecasts and per-series results, so a loaded model forecasts without refitting.
     """
 
     _parameter_constraints: dict[str, list] = LOCAL_CONSTRAINTS
@@ -161,8 +150,8 @@ class LocalForecaster(BaseForecaster):
             see ``fallback_`` and ``n_fallback_``).
         """
         super().fit(X, y)  # validates, builds calendar_ and context_ (full histories)
-        for name in _RESTORABLE & set(vars(self)):
-            delattr(self, name)
+        for name in _RESULTS:
+            vars(self).pop(name, None)
         self._fit_local(np.arange(self.calendar_.n_series), stacklevel=3)
         return self
 
@@ -221,7 +210,7 @@ class LocalForecaster(BaseForecaster):
     def _grow_state(self) -> bool:
         """Size the per-series results to ``calendar_``; return True if none existed."""
         state, n = vars(self), self.calendar_.n_series
-        if "forecasts_" not in state:  # first fit, or restored by load_forecaster
+        if "forecasts_" not in state:  # first fit, or a refit on load of an older file
             state.update(
                 forecasts_=np.full((n, self.horizon), np.nan),
                 models_=[""] * n,
@@ -272,10 +261,26 @@ class LocalForecaster(BaseForecaster):
                 stacklevel=stacklevel,
             )
 
-    def __getattr__(self, name: str) -> Any:
-        # Only called when normal lookup fails: rebuild fitted results after load_forecaster.
-        state = vars(self)
-        if name in _RESTORABLE and "context_" in state and "calendar_" in state:
-            self._fit_local(np.arange(self.calendar_.n_series), stacklevel=3)
-            return state[name]
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+    # ----------------------------------------------------------------- persistence
+    def _fitted_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:  # noqa: D102
+        arrays = {
+            "forecasts": self.forecasts_,
+            "fallback": self.fallback_,
+            "convergence_warnings": self.convergence_warnings_,
+            "season_length": self.season_length_,
+        }
+        return {"models": list(self.models_)}, arrays
+
+    def _restore(  # noqa: D102
+        self, config: dict[str, Any], arrays: dict[str, np.ndarray], weights: Any
+    ) -> None:
+        if "forecasts" not in arrays:  # written before the results were saved: refit once
+            self._fit_local(np.arange(self.calendar_.n_series), stacklevel=4)
+            return
+        self.forecasts_ = arrays["forecasts"]
+        self.fallback_ = arrays["fallback"]
+        self.convergence_warnings_ = arrays["convergence_warnings"]
+        self.season_length_ = arrays["season_length"]
+        self.models_ = list(config["models"])
+        self.n_fallback_ = int(self.fallback_.sum())
+        self.n_convergence_warnings_ = int(self.convergence_warnings_.sum())

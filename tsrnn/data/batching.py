@@ -115,6 +115,7 @@ class WindowDataset(Dataset):
         self.future_columns = torch.tensor(future_columns, dtype=torch.long)
         self.with_targets = with_targets
         self.normalize = normalize
+        self.series = np.asarray(series)  # series position of each window
         indptr = np.asarray(indptr)
         end = np.diff(indptr) if target_end is None else np.asarray(target_end)
         self.n_targets = torch.from_numpy(end[series] - ends - 1)  # targets inside the series

@@ -15,7 +15,7 @@ import pandas as pd
 from tsrnn.data.panel import Panel
 from tsrnn.exceptions import DataValidationError
 
-__all__ = ["check_long_frame", "frame_to_panel", "to_long"]
+__all__ = ["check_long_frame", "frame_to_panel", "future_rows", "require_target", "to_long"]
 
 
 def to_long(X: Any, y: Any = None, *, id_col: str, time_col: str, target_col: str) -> pd.DataFrame:
@@ -305,3 +305,26 @@ def frame_to_panel(
         )
     series_ids = ordered[id_col].to_numpy()[indptr[:-1]].astype(object)
     return Panel(values, indptr, series_ids, tuple(columns)), pd.Index(ordered[time_col])
+
+
+def require_target(frame: pd.DataFrame, target_col: str) -> None:
+    """Raise the one "no target" error of the row contract when ``frame`` lacks the target.
+
+    Examples
+    --------
+    >>> require_target(pd.DataFrame({"y": [1.0]}), "y")
+    """
+    if target_col not in frame.columns:
+        raise DataValidationError(
+            f"No target: pass y, or include the target column {target_col!r} in X (or set "
+            "target_col=)."
+        )
+
+
+def future_rows(calendar: Any, steps: int, *, id_col: str, time_col: str) -> pd.DataFrame:
+    """The ``id_col``/``time_col`` rows of the next ``steps`` steps of every series of ``calendar``.
+
+    ``calendar`` is a :class:`~tsrnn.data.calendar.Calendar` (or its irregular form).
+    """
+    ids = np.repeat(calendar.ids, steps)
+    return pd.DataFrame({id_col: ids, time_col: calendar.future_times(steps)})

@@ -1,11 +1,10 @@
 """scikit-learn estimators wrapping the Lightning-trained networks."""
 
 from tsrnn.estimators.ensemble import EnsembleForecaster
-from tsrnn.estimators.gru import GRUForecaster
-from tsrnn.estimators.lstm import LSTMForecaster
-from tsrnn.estimators.recurrent import RNNForecaster
+from tsrnn.estimators.recurrent import GRUForecaster, LSTMForecaster, RNNForecaster
 from tsrnn.estimators.seasonal import DeseasonalizedForecaster
 from tsrnn.estimators.seq2seq import Seq2SeqForecaster
+from tsrnn.estimators.streaming import StreamingRNNForecaster
 
 __all__ = [
     "DeseasonalizedForecaster",
@@ -14,4 +13,5 @@ __all__ = [
     "LSTMForecaster",
     "RNNForecaster",
     "Seq2SeqForecaster",
+    "StreamingRNNForecaster",
 ]

@@ -26,13 +26,3 @@ def check_forecaster(estimator: Any, owner: str) -> Any:
             f"sklearn wrapper of one); {type(estimator).__name__} has none, or several."
         ) from None
     return estimator
-
-
-class RowContractTags:
-    """sklearn tags of an estimator over a long table: no 2-D array input, target optional."""
-
-    def __sklearn_tags__(self):  # noqa: D105
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.target_tags.required = False
-        return tags

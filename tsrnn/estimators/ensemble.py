@@ -14,7 +14,8 @@ from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
 from tsrnn._validation import Interval, Options, validate_params
-from tsrnn.estimators._meta import RowContractTags, check_forecaster
+from tsrnn.base import RowContractTags
+from tsrnn.estimators._meta import check_forecaster
 from tsrnn.exceptions import ParameterError
 
 __all__ = ["EnsembleForecaster"]

@@ -1,30 +1,78 @@
-"""Recurrent forecasters, windowed or stateful: RNNForecaster and its LSTM and GRU forms."""
+"""Windowed recurrent forecasters: RNNForecaster and its siblings LSTMForecaster and GRUForecaster.
+
+The three share one parameter surface (the groups of :mod:`tsrnn.estimators._neural`)
+and differ only in the cell: ``RNNForecaster`` has ``cell`` and ``residual``
+parameters, the others fix them as class constants.
+"""
 
 from __future__ import annotations
 
-import numbers
+import re
+import warnings
+from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
+from tsrnn._validation import Options, external_stacklevel
+from tsrnn.estimators._neural import (
+    _FIELDS,
+    CONTEXT_CONSTRAINTS,
+    NETWORK_CONSTRAINTS,
+    NEURAL_CONSTRAINTS,
+    TIME_AWARE_CONSTRAINTS,
+    ContextParams,
+    NetworkParams,
+    NeuralForecaster,
+    TimeAwareParams,
+)
+from tsrnn.estimators._paths import StatefulPath, TimeAwarePath, WindowedPath
+from tsrnn.exceptions import ParameterError
+from tsrnn.nn.cells import CELLS, FUSED_CELLS
 
-from tsrnn._validation import Interval, Options
-from tsrnn.estimators._base import NEURAL_CONSTRAINTS, BaseNeuralForecaster
-from tsrnn.estimators._stateful import StatefulMixin
-from tsrnn.nn.cells import CELLS
-from tsrnn.nn.recurrent import RecurrentNet
+__all__ = ["GRUForecaster", "LSTMForecaster", "RNNForecaster"]
 
-__all__ = ["RNNForecaster"]
-
-_RECURRENT_CONSTRAINTS: dict[str, list] = {
+RECURRENT_CONSTRAINTS: dict[str, list] = {
     **NEURAL_CONSTRAINTS,
-    "hidden_size": [Interval(numbers.Integral, 1, None)],
-    "num_layers": [Interval(numbers.Integral, 1, None)],
-    "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
-    "tbptt_steps": [None, Interval(numbers.Integral, 1, None)],
+    **CONTEXT_CONSTRAINTS,
+    **NETWORK_CONSTRAINTS,
+    **TIME_AWARE_CONSTRAINTS,
 }
 
 
-class RNNForecaster(StatefulMixin, BaseNeuralForecaster):
+@dataclass(**_FIELDS)
+class _WindowedRecurrent(TimeAwareParams, NetworkParams, ContextParams):
+    """What the three windowed recurrent forecasters share: parameters and the cell hook.
+
+    A mixin, put before :class:`NeuralForecaster` in the bases.
+    """
+
+    # The hook: ``cell`` and ``residual`` are parameters of RNNForecaster and class
+    # constants of its siblings (not annotated here, so not dataclass fields).
+
+    def _choose_path(self) -> WindowedPath:
+        if self.tbptt_steps is None:
+            return TimeAwarePath() if self.missing == "mask" or self.irregular else WindowedPath()
+        if self.cell not in FUSED_CELLS or self.residual:
+            raise ParameterError(
+                f"tbptt_steps needs a fused cell ('rnn', 'lstm' or 'gru') without residual "
+                f"connections; got cell={self.cell!r}, residual={self.residual}. Use "
+                "tbptt_steps=None (windowed training) with this cell."
+            )
+        return StatefulPath()  # deprecated: StreamingRNNForecaster
+
+    def _fit_panel(self, panel: Any) -> None:
+        if self.tbptt_steps is not None:
+            warnings.warn(
+                f"{type(self).__name__}(tbptt_steps=...) is deprecated and will be removed in "
+                f"tsrnn 0.3; use StreamingRNNForecaster(cell={self.cell!r}, "
+                f"tbptt_steps={self.tbptt_steps}), which trains the same model.",
+                FutureWarning,
+                stacklevel=external_stacklevel(),
+            )
+        super()._fit_panel(panel)  # type: ignore[misc]
+
+
+@dataclass(**_FIELDS)
+class RNNForecaster(_WindowedRecurrent, NeuralForecaster):
     """Direct multi-step forecaster with an RNN, LSTM or GRU encoder.
 
     Each training sample is a window of up to ``context_length`` past steps (target and
@@ -40,15 +88,11 @@ class RNNForecaster(StatefulMixin, BaseNeuralForecaster):
     context_length : int, default=24
         Maximum number of past steps each window feeds the network. Series shorter than
         ``context_length + horizon`` still train, on shorter (packed) contexts; series
-        shorter than ``horizon + 1`` on the targets they have (the rest masked). Unused
-        with ``tbptt_steps``.
+        shorter than ``horizon + 1`` on the targets they have (the rest masked).
     tbptt_steps : int or None, default=None
-        Stateful training with truncated backpropagation through time: each series is read
-        from its start in consecutive chunks of ``tbptt_steps`` steps, the hidden state is
-        carried from chunk to chunk (detached between them), and every step is trained to
-        predict the next ``horizon`` values. After ``fit`` each series' final state is kept
-        in ``state_``: ``update`` advances it by the new rows only and ``forecast`` starts
-        from it. None (the default) trains on windows. See :doc:`/user_guide/streaming`.
+        Deprecated (removed in 0.3): stateful training with truncated BPTT moved to
+        :class:`StreamingRNNForecaster`, which this setting now trains (with a
+        ``FutureWarning``). None (the default) trains on windows.
     cell : str, default="lstm"
         Recurrent cell: ``"rnn"``, ``"lstm"``, ``"gru"`` (PyTorch's fused kernels), or
         ``"layernorm_lstm"``, ``"peephole_lstm"``, ``"coupled_lstm"`` (:class:`tsrnn.nn.LSTMCell`
@@ -64,14 +108,13 @@ class RNNForecaster(StatefulMixin, BaseNeuralForecaster):
     learning_rate : float, default=1e-3
         Adam learning rate.
     batch_size : int, default=64
-        Windows per optimisation step; with ``tbptt_steps``, series read side by side.
+        Windows per optimisation step.
     <neural fit parameters>
     normalize_windows : bool, default=True
         Subtract each window's last observed (scaled) target from its target inputs and
         targets, so the network forecasts changes from the forecast origin; combined with a
         log target (``TransformedTargetRegressor(transformer=LogTransformer())``, see
-        :mod:`tsrnn.preprocessing`), ratios. With ``tbptt_steps``, each step's targets are
-        taken relative to the target observed at that step (inputs are not shifted).
+        :mod:`tsrnn.preprocessing`), ratios.
     <neural validation parameters>
     freq : str, int or None, default=None
         Frequency of the time column (pandas alias, or step for integer times); inferred per
@@ -92,17 +135,18 @@ class RNNForecaster(StatefulMixin, BaseNeuralForecaster):
     ----------
     <neural attributes>
     context_ : Panel
-        The last ``context_length`` observations of every series (what forecasts start from);
-        with ``tbptt_steps``, the last one.
-    state_ : ndarray of shape (n_series, n_parts, num_layers, hidden_size)
-        Only with ``tbptt_steps``: each series' hidden state after its last observation
-        (``n_parts`` is 2 for the LSTM's ``(h, c)``, else 1).
+        The last ``context_length`` observations of every series (what forecasts start from).
+    path_ : object
+        The training path chosen in ``fit`` (windowed, or time-aware with ``missing="mask"``
+        or ``irregular=True``); ``predict`` and ``update`` follow it whatever
+        ``set_params`` changes later.
     n_windows_ : int
-        Number of training windows (with ``tbptt_steps``: training steps that have targets).
+        Number of training windows.
 
     See Also
     --------
     LSTMForecaster, GRUForecaster : The same model with the cell fixed.
+    StreamingRNNForecaster : Stateful training (truncated BPTT) and O(1) updates.
 
     Examples
     --------
@@ -115,78 +159,61 @@ class RNNForecaster(StatefulMixin, BaseNeuralForecaster):
     """
 
     _parameter_constraints = {
-        **_RECURRENT_CONSTRAINTS,
+        **RECURRENT_CONSTRAINTS,
         "cell": [Options(frozenset(CELLS))],
         "residual": [bool],
     }
 
-    def __init__(
-        self,
-        *,
-        horizon: int = 12,
-        context_length: int = 24,
-        tbptt_steps: int | None = None,
-        cell: str = "lstm",
-        hidden_size: int = 32,
-        num_layers: int = 1,
-        dropout: float = 0.0,
-        residual: bool = False,
-        learning_rate: float = 1e-3,
-        batch_size: int = 64,
-        max_epochs: int = 20,
-        gradient_clip_val: float | None = 1.0,
-        loss: str = "mse",
-        scaler: str = "standard",
-        normalize_windows: bool = True,
-        validation_size: int = 0,
-        early_stopping_patience: int | None = None,
-        future_covariates: list[str] | None = None,
-        freq: str | int | None = None,
-        missing: str = "raise",
-        irregular: bool = False,
-        id_col: str = "unique_id",
-        time_col: str = "ds",
-        target_col: str = "y",
-        random_state: int | np.random.RandomState | None = None,
-        verbose: bool = False,
-        trainer_kwargs: dict[str, Any] | None = None,
-    ) -> None:
-        self.horizon = horizon
-        self.context_length = context_length
-        self.tbptt_steps = tbptt_steps
-        self.cell = cell
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
-        self.dropout = dropout
-        self.residual = residual
-        self.learning_rate = learning_rate
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.gradient_clip_val = gradient_clip_val
-        self.loss = loss
-        self.scaler = scaler
-        self.normalize_windows = normalize_windows
-        self.validation_size = validation_size
-        self.early_stopping_patience = early_stopping_patience
-        self.future_covariates = future_covariates
-        self.freq = freq
-        self.missing = missing
-        self.irregular = irregular
-        self.id_col = id_col
-        self.time_col = time_col
-        self.target_col = target_col
-        self.random_state = random_state
-        self.verbose = verbose
-        self.trainer_kwargs = trainer_kwargs
+    cell: str = "lstm"
+    residual: bool = False
 
-    def _build_network(self, input_size: int, future_size: int) -> RecurrentNet:
-        return RecurrentNet(
-            cell=self.cell,
-            input_size=input_size,
-            hidden_size=self.hidden_size,
-            num_layers=self.num_layers,
-            dropout=self.dropout,
-            horizon=self.horizon,
-            future_size=future_size,
-            residual=self.residual,
-        )
+
+def _fixed_cell_doc(*, name: str, label: str, cell: str, blurb: str) -> str:
+    """Docstring of a fixed-cell sibling: ``RNNForecaster``'s without ``cell``/``residual``."""
+    doc = RNNForecaster.__doc__
+    body = doc[doc.index("    Parameters\n") : doc.index("    See Also\n")]
+    body = re.sub(r"^    (cell|residual) : [^\n]*\n(?:        [^\n]*\n)*", "", body, flags=re.M)
+    return f"""Direct multi-step {label} forecaster (``RNNForecaster`` with ``cell="{cell}"``).
+
+    {blurb}
+
+{body}    See Also
+    --------
+    RNNForecaster : The same model with a ``cell`` parameter.
+    StreamingRNNForecaster : Stateful training (truncated BPTT) and O(1) updates.
+
+    Examples
+    --------
+    >>> from tsrnn import {name}
+    >>> from tsrnn.datasets import load_dataset
+    >>> df = load_dataset("monthly_short")
+    >>> est = {name}(horizon=12, context_length=24, max_epochs=2, random_state=0)
+    >>> est.fit(df).forecast().shape
+    (144, 3)
+    """
+
+
+@dataclass(**_FIELDS)
+class LSTMForecaster(_WindowedRecurrent, NeuralForecaster):  # noqa: D101 (docstring from _fixed_cell_doc)
+    __doc__ = _fixed_cell_doc(
+        name="LSTMForecaster",
+        label="LSTM",
+        cell="lstm",
+        blurb="The forget-gate biases start at 1 (Gers et al., 2000).",
+    )
+    _parameter_constraints = RECURRENT_CONSTRAINTS
+    cell = "lstm"
+    residual = False
+
+
+@dataclass(**_FIELDS)
+class GRUForecaster(_WindowedRecurrent, NeuralForecaster):  # noqa: D101 (docstring from _fixed_cell_doc)
+    __doc__ = _fixed_cell_doc(
+        name="GRUForecaster",
+        label="GRU",
+        cell="gru",
+        blurb="The GRU has fewer parameters than the LSTM and often trains faster.",
+    )
+    _parameter_constraints = RECURRENT_CONSTRAINTS
+    cell = "gru"
+    residual = False

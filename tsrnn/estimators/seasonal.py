@@ -11,10 +11,11 @@ from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
 from tsrnn._validation import Interval, validate_params
+from tsrnn.base import RowContractTags
 from tsrnn.data.calendar import Calendar, season_length_of
-from tsrnn.data.frame import check_long_frame, frame_to_panel, to_long
+from tsrnn.data.frame import check_long_frame, frame_to_panel, future_rows, require_target, to_long
 from tsrnn.data.seasonal import seasonal_indices, seasonality_test
-from tsrnn.estimators._meta import RowContractTags, check_forecaster
+from tsrnn.estimators._meta import check_forecaster
 from tsrnn.exceptions import DataValidationError
 from tsrnn.model_selection._backtest import estimator_horizon
 
@@ -123,10 +124,7 @@ class DeseasonalizedForecaster(RowContractTags, RegressorMixin, BaseEstimator):
         )
 
     def _split_target(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-        if self.target_col not in frame:
-            raise DataValidationError(
-                f"No target: pass y, or include the target column {self.target_col!r} in X."
-            )
+        require_target(frame, self.target_col)
         return frame.drop(columns=self.target_col), frame[self.target_col].to_numpy(float)
 
     # ------------------------------------------------------------------ contract
@@ -192,10 +190,7 @@ class DeseasonalizedForecaster(RowContractTags, RegressorMixin, BaseEstimator):
         """
         check_is_fitted(self)
         steps = estimator_horizon(self.estimator_) if horizon is None else horizon
-        cal = self.calendar_
-        return pd.DataFrame(
-            {self.id_col: np.repeat(cal.ids, steps), self.time_col: cal.future_times(steps)}
-        )
+        return future_rows(self.calendar_, steps, id_col=self.id_col, time_col=self.time_col)
 
     def predict(self, X: Any) -> np.ndarray:
         """Forecasts of the rows of ``X``, multiplied by their seasonal indices.

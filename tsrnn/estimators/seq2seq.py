@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -10,8 +11,16 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 
 from tsrnn._validation import Options
-from tsrnn.estimators._base import BaseNeuralForecaster
-from tsrnn.estimators.recurrent import _RECURRENT_CONSTRAINTS
+from tsrnn.estimators._neural import (
+    _FIELDS,
+    CONTEXT_CONSTRAINTS,
+    NETWORK_CONSTRAINTS,
+    NEURAL_CONSTRAINTS,
+    ContextParams,
+    NetworkParams,
+    NeuralForecaster,
+)
+from tsrnn.estimators._paths import WindowedPath
 from tsrnn.nn.attention import ATTENTIONS
 from tsrnn.nn.cells import CELLS
 from tsrnn.nn.seq2seq import SCHEDULES, Seq2SeqNet
@@ -19,7 +28,8 @@ from tsrnn.nn.seq2seq import SCHEDULES, Seq2SeqNet
 __all__ = ["Seq2SeqForecaster"]
 
 
-class Seq2SeqForecaster(BaseNeuralForecaster):
+@dataclass(**_FIELDS)
+class Seq2SeqForecaster(NetworkParams, ContextParams, NeuralForecaster):
     """Encoder-decoder forecaster: a recurrent decoder emits the horizon step by step.
 
     Training samples are the same windows as :class:`RNNForecaster`'s: up to
@@ -104,11 +114,9 @@ default="always"
     """
 
     _parameter_constraints = {  # windowed only: no tbptt_steps, missing or irregular
-        **{
-            k: v
-            for k, v in _RECURRENT_CONSTRAINTS.items()
-            if k not in ("tbptt_steps", "missing", "irregular")
-        },
+        **NEURAL_CONSTRAINTS,
+        **CONTEXT_CONSTRAINTS,
+        **NETWORK_CONSTRAINTS,
         "cell": [Options(frozenset(CELLS))],
         "bidirectional": [bool],
         "residual": [bool],
@@ -116,64 +124,14 @@ default="always"
         "teacher_forcing": [Options(frozenset(SCHEDULES))],
     }
 
-    def __init__(
-        self,
-        *,
-        horizon: int = 12,
-        context_length: int = 24,
-        cell: str = "lstm",
-        hidden_size: int = 32,
-        num_layers: int = 1,
-        dropout: float = 0.0,
-        bidirectional: bool = False,
-        residual: bool = False,
-        attention: str = "none",
-        teacher_forcing: str = "always",
-        learning_rate: float = 1e-3,
-        batch_size: int = 64,
-        max_epochs: int = 20,
-        gradient_clip_val: float | None = 1.0,
-        loss: str = "mse",
-        scaler: str = "standard",
-        normalize_windows: bool = True,
-        validation_size: int = 0,
-        early_stopping_patience: int | None = None,
-        future_covariates: list[str] | None = None,
-        freq: str | int | None = None,
-        id_col: str = "unique_id",
-        time_col: str = "ds",
-        target_col: str = "y",
-        random_state: int | np.random.RandomState | None = None,
-        verbose: bool = False,
-        trainer_kwargs: dict[str, Any] | None = None,
-    ) -> None:
-        self.horizon = horizon
-        self.context_length = context_length
-        self.cell = cell
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
-        self.dropout = dropout
-        self.bidirectional = bidirectional
-        self.residual = residual
-        self.attention = attention
-        self.teacher_forcing = teacher_forcing
-        self.learning_rate = learning_rate
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.gradient_clip_val = gradient_clip_val
-        self.loss = loss
-        self.scaler = scaler
-        self.normalize_windows = normalize_windows
-        self.validation_size = validation_size
-        self.early_stopping_patience = early_stopping_patience
-        self.future_covariates = future_covariates
-        self.freq = freq
-        self.id_col = id_col
-        self.time_col = time_col
-        self.target_col = target_col
-        self.random_state = random_state
-        self.verbose = verbose
-        self.trainer_kwargs = trainer_kwargs
+    cell: str = "lstm"
+    bidirectional: bool = False
+    residual: bool = False
+    attention: str = "none"
+    teacher_forcing: str = "always"
+
+    def _choose_path(self) -> WindowedPath:
+        return WindowedPath()
 
     def _build_network(self, input_size: int, future_size: int) -> Seq2SeqNet:
         return Seq2SeqNet(
@@ -211,7 +169,7 @@ default="always"
         check_is_fitted(self)
         positions = np.arange(len(self.calendar_.ids))
         frame = self.forecast(X=X)
-        batch = self._context_batch(positions, self._future_array(frame, X))
+        batch = self.path_.context_batch(self, positions, self._future_array(frame, X))
         with torch.inference_mode():
             _, weights = self.network_(
                 batch.x, batch.lengths, batch.future, return_attention=True

@@ -15,7 +15,7 @@ from sklearn.base import clone
 from tqdm.auto import tqdm
 
 from tsrnn.data.calendar import season_length_of
-from tsrnn.data.frame import to_long
+from tsrnn.data.frame import require_target, to_long
 from tsrnn.exceptions import DataValidationError, ParameterError
 from tsrnn.metrics import panel_scores
 from tsrnn.model_selection._split import TemporalSplit
@@ -247,11 +247,7 @@ def backtest(
             "transformers). Use refit=True, or backtest the forecaster itself."
         )
     frame = to_long(X, y, id_col=id_col, time_col=time_col, target_col=target_col)
-    if target_col not in frame.columns:
-        raise DataValidationError(
-            f"No target: pass y, or include the target column {target_col!r} in X (or set "
-            "target_col=)."
-        )
+    require_target(frame, target_col)
     target = frame.pop(target_col)
     splitter = _make_cv(cv, estimator, id_col, time_col)
     folds = list(splitter.split(frame))

@@ -2,6 +2,7 @@
 
 from tsrnn.nn.attention import ATTENTIONS, Attention
 from tsrnn.nn.cells import CELLS, FusedCell, LSTMCell, make_cell, run_cell
+from tsrnn.nn.encoder import Encoder, make_encoder
 from tsrnn.nn.recurrent import RecurrentNet, init_forget_gate_bias
 from tsrnn.nn.seq2seq import SCHEDULES, Seq2SeqNet, teacher_forcing_probability
 from tsrnn.nn.stack import RecurrentEncoder
@@ -12,6 +13,7 @@ __all__ = [
     "CELLS",
     "SCHEDULES",
     "Attention",
+    "Encoder",
     "FusedCell",
     "LSTMCell",
     "RecurrentEncoder",
@@ -20,6 +22,7 @@ __all__ = [
     "detach_state",
     "init_forget_gate_bias",
     "make_cell",
+    "make_encoder",
     "merge_state",
     "run_cell",
     "select_state",

@@ -26,6 +26,7 @@ __all__ = [
     "init_forget_gate_bias",
     "make_cell",
     "run_cell",
+    "state_parts",
 ]
 
 FUSED_CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
@@ -36,6 +37,19 @@ _VARIANTS = {
 }
 CELLS = (*FUSED_CELLS, *_VARIANTS)
 State = tuple[torch.Tensor, ...]
+
+
+def state_parts(cell: str) -> int:
+    """Tensors in a state of ``cell``: 2 (``h`` and ``c``) for LSTM cells, else 1 (``h``).
+
+    Examples
+    --------
+    >>> [state_parts(cell) for cell in CELLS]
+    [1, 2, 1, 2, 2, 2]
+    """
+    if cell not in CELLS:
+        raise ValueError(f"cell must be one of {list(CELLS)}; got {cell!r}.")
+    return 1 if cell in ("rnn", "gru") else 2
 
 
 def init_forget_gate_bias(lstm: nn.Module, value: float = 1.0) -> None:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from tsrnn.nn.cells import FUSED_CELLS, init_forget_gate_bias
-from tsrnn.nn.stack import RecurrentEncoder
-from tsrnn.nn.state import State, merge_state, select_state, top_hidden
+from tsrnn.nn.cells import init_forget_gate_bias
+from tsrnn.nn.encoder import Encoder, make_encoder
+from tsrnn.nn.state import State, top_hidden
 
 __all__ = ["RecurrentNet", "init_forget_gate_bias"]
 
@@ -20,7 +19,8 @@ class RecurrentNet(nn.Module):
     ----------
     cell : str, default="lstm"
         Recurrent cell: ``"rnn"``, ``"lstm"``, ``"gru"`` (PyTorch's fused kernels) or an
-        LSTM variant of ``tsrnn.nn.CELLS`` (run by :class:`RecurrentEncoder`).
+        LSTM variant of ``tsrnn.nn.CELLS`` (run by :class:`RecurrentEncoder`); the
+        encoder ``rnn`` comes from :func:`~tsrnn.nn.encoder.make_encoder`.
     input_size : int
         Features per context step.
     hidden_size : int, default=32
@@ -58,25 +58,14 @@ class RecurrentNet(nn.Module):
     ) -> None:
         super().__init__()
         self.cell = cell
-        if residual or cell not in FUSED_CELLS:  # custom cells or residual stacks
-            self.rnn = RecurrentEncoder(
-                cell=cell,
-                input_size=input_size,
-                hidden_size=hidden_size,
-                num_layers=num_layers,
-                dropout=dropout,
-                residual=residual,
-            )
-        else:
-            self.rnn = FUSED_CELLS[cell](
-                input_size,
-                hidden_size,
-                num_layers=num_layers,
-                batch_first=True,
-                dropout=dropout if num_layers > 1 else 0.0,
-            )
-            if cell == "lstm":
-                init_forget_gate_bias(self.rnn, 1.0)
+        self.rnn: Encoder = make_encoder(
+            cell=cell,
+            input_size=input_size,
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            dropout=dropout,
+            residual=residual,
+        )
         self.head = nn.Linear(hidden_size, horizon)
         self.future_head = (
             nn.Sequential(
@@ -89,17 +78,19 @@ class RecurrentNet(nn.Module):
         )
 
     def encode(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        """Top-layer hidden state after each sequence's last real step, shape (B, hidden)."""
-        if isinstance(self.rnn, RecurrentEncoder):  # top output at the last real step,
-            out, _ = self.rnn(x, lengths)  # which includes any residual: [B, T, hidden]
-            return out[torch.arange(x.shape[0], device=x.device), lengths.to(x.device) - 1]
-        if bool((lengths == x.shape[1]).all()):
-            _, state = self.rnn(x)  # no padding: packing would give the same result, slower
-        else:
-            packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
-            _, state = self.rnn(packed)
-        hidden = state[0] if self.cell == "lstm" else state  # [layers, B, hidden]
-        return hidden[-1]  # [B, hidden]
+        """Top-layer output after each sequence's last real step, shape (B, hidden)."""
+        return self.rnn.last_hidden(x, lengths)
+
+    @property
+    def state_shape(self) -> tuple[int, int, int]:
+        """``(parts, layers, hidden)`` of one lane's state (parts 2 for LSTM cells, else 1).
+
+        Examples
+        --------
+        >>> RecurrentNet(cell="lstm", input_size=1, hidden_size=4, num_layers=2).state_shape
+        (2, 2, 4)
+        """
+        return self.rnn.state_shape
 
     def forward(
         self, x: torch.Tensor, lengths: torch.Tensor, future: torch.Tensor | None = None
@@ -144,15 +135,15 @@ class RecurrentNet(nn.Module):
         (torch.Size([3, 5, 2]), torch.Size([1, 3, 4]))
         """
         batch, steps = x.shape[:2]
+        seq, new = self.rnn.run(x, state, lengths)  # [B, T, hidden], zero past lengths
         if lengths is None or bool((lengths == steps).all()):
-            seq, new = self.rnn(x, state)  # [B, T, hidden]
             return self._emit(seq, future), new
-        lanes, seq, new = self._run_lanes(x, state, lengths)  # seq: [b, T, hidden]
+        lanes = torch.nonzero(lengths > 0).flatten()  # the head skips ended lanes
         out = x.new_zeros(batch, steps, self.head.out_features)  # [B, T, H]
         if len(lanes):
             sub_future = None if future is None else future[lanes]
             real = torch.arange(steps, device=x.device) < lengths[lanes, None]  # [b, T]
-            out = out.index_copy(0, lanes, self._emit(seq, sub_future) * real[..., None])
+            out = out.index_copy(0, lanes, self._emit(seq[lanes], sub_future) * real[..., None])
         return out, new
 
     def advance(
@@ -167,25 +158,7 @@ class RecurrentNet(nn.Module):
         >>> torch.allclose(net.advance(x[:, 3:], net.advance(x[:, :3])), net.advance(x))
         True
         """
-        if lengths is None or bool((lengths == x.shape[1]).all()):
-            return self.rnn(x, state)[1]
-        return self._run_lanes(x, state, lengths)[2]
-
-    def _run_lanes(
-        self, x: torch.Tensor, state: State | None, lengths: torch.Tensor
-    ) -> tuple[torch.Tensor, torch.Tensor, State]:
-        """Run the lanes with ``lengths > 0`` packed; the others keep their state."""
-        if state is None:
-            state = self.initial_state(x.shape[0], x)
-        lanes = torch.nonzero(lengths > 0).flatten()
-        if len(lanes) == 0:
-            return lanes, x.new_zeros(0, x.shape[1], self.rnn.hidden_size), state
-        packed = pack_padded_sequence(
-            x[lanes], lengths[lanes].cpu(), batch_first=True, enforce_sorted=False
-        )
-        seq, new = self.rnn(packed, select_state(state, lanes))
-        seq, _ = pad_packed_sequence(seq, batch_first=True, total_length=x.shape[1])
-        return lanes, seq, merge_state(state, lanes, new)
+        return self.rnn.run(x, state, lengths)[1]
 
     def forecast_from_state(self, state: State, future: torch.Tensor | None = None) -> torch.Tensor:
         """The ``(B, H)`` forecast made after the step that produced ``state``.
@@ -203,9 +176,7 @@ class RecurrentNet(nn.Module):
 
     def initial_state(self, batch: int, like: torch.Tensor) -> State:
         """Zero state for ``batch`` lanes, on ``like``'s device and dtype."""
-        shape = (self.rnn.num_layers, batch, self.rnn.hidden_size)
-        zeros = like.new_zeros(shape)
-        return (zeros, zeros.clone()) if self.cell == "lstm" else zeros
+        return self.rnn.initial_state(batch, like)
 
     def _emit(self, hidden: torch.Tensor, future: torch.Tensor | None) -> torch.Tensor:
         """Head over hidden outputs ``(..., hidden)`` -> ``(..., H)``."""

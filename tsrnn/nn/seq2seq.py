@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from tsrnn.nn.attention import ATTENTIONS, Attention
-from tsrnn.nn.cells import FUSED_CELLS, make_cell
+from tsrnn.nn.cells import make_cell
 from tsrnn.nn.stack import RecurrentEncoder
 
 __all__ = ["SCHEDULES", "Seq2SeqNet", "teacher_forcing_probability"]
@@ -135,7 +135,7 @@ class Seq2SeqNet(nn.Module):
             residual=residual,
         )
         encoded = self.encoder.output_size
-        parts = 2 if cell not in FUSED_CELLS or cell == "lstm" else 1  # (h, c) or (h,)
+        parts = self.encoder.state_shape[0]  # (h, c) or (h,)
         self.bridge = (
             nn.ModuleList(nn.Linear(encoded, hidden_size) for _ in range(parts))
             if encoded != hidden_size

@@ -4,31 +4,12 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from tsrnn.nn.cells import CELLS, FUSED_CELLS, init_forget_gate_bias, make_cell, run_cell
+from tsrnn.nn.cells import CELLS, FUSED_CELLS, make_cell, run_cell, state_parts
+from tsrnn.nn.fused import fused_encoder, last_steps
+from tsrnn.nn.state import State, zero_state
 
 __all__ = ["RecurrentEncoder"]
-
-
-def _fused(cell: str, input_size: int, hidden_size: int, **kwargs) -> nn.Module:
-    module = FUSED_CELLS[cell](input_size, hidden_size, batch_first=True, **kwargs)
-    if cell == "lstm":
-        init_forget_gate_bias(module)
-    return module
-
-
-def _run_fused(
-    rnn: nn.Module, x: torch.Tensor, lengths: torch.Tensor
-) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
-    """Outputs (B, T, D*H), zero at padding, and the state tuple ``([L*D, B, H], ...)``."""
-    if bool((lengths == x.shape[1]).all()):
-        out, state = rnn(x)  # no padding: packing would give the same result, slower
-    else:
-        packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
-        out, state = rnn(packed)
-        out, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
-    return out, state if isinstance(state, tuple) else (state,)
 
 
 class RecurrentEncoder(nn.Module):
@@ -54,6 +35,13 @@ class RecurrentEncoder(nn.Module):
     residual : bool, default=False
         Add each layer's input to its output, from the second layer on (where the sizes
         agree).
+
+    Notes
+    -----
+    The encoder interface of :mod:`tsrnn.nn.encoder` (``state_shape``, ``initial_state``,
+    ``last_hidden``) is that of :meth:`forward`'s state ``(num_layers, B, D*H)``. The
+    stateful :meth:`run` is not implemented (see
+    :func:`~tsrnn.nn.encoder.make_encoder` for the encoders that have it).
 
     Examples
     --------
@@ -84,13 +72,13 @@ class RecurrentEncoder(nn.Module):
         self.output_size = self.directions * hidden_size
         self.fast = cell in FUSED_CELLS and not residual
         if self.fast:  # one multi-layer fused call
-            self.rnn = _fused(
+            self.rnn = fused_encoder(
                 cell,
                 input_size,
                 hidden_size,
                 num_layers=num_layers,
+                dropout=dropout,
                 bidirectional=bidirectional,
-                dropout=dropout if num_layers > 1 else 0.0,
             )
             return
         self.dropout = nn.Dropout(dropout)
@@ -98,7 +86,9 @@ class RecurrentEncoder(nn.Module):
         for layer in range(num_layers):
             size = input_size if layer == 0 else self.output_size
             if cell in FUSED_CELLS:
-                self.layers.append(_fused(cell, size, hidden_size, bidirectional=bidirectional))
+                self.layers.append(
+                    fused_encoder(cell, size, hidden_size, bidirectional=bidirectional)
+                )
             else:
                 cells = [make_cell(cell, size, hidden_size) for _ in range(self.directions)]
                 self.layers.append(nn.ModuleList(cells))
@@ -117,8 +107,8 @@ class RecurrentEncoder(nn.Module):
             sequence's last real step, directions concatenated.
         """
         if self.fast:
-            out, state = _run_fused(self.rnn, x, lengths)
-            return out, tuple(self._layers_first(s) for s in state)
+            out, state = self.rnn.read(x, lengths)
+            return out, tuple(self._layers_first(s) for s in _tuple(state))
         finals = []
         for index, layer in enumerate(self.layers):
             inputs = x if index == 0 else self.dropout(x)
@@ -128,16 +118,44 @@ class RecurrentEncoder(nn.Module):
                 parts = zip(*(r[1] for r in runs), strict=True)  # (h, c) of each direction
                 state = tuple(torch.cat(part, dim=-1) for part in parts)
             else:
-                out, state = _run_fused(layer, inputs, lengths)
-                state = tuple(self._layers_first(s)[0] for s in state)  # [B, D*H]
+                out, state = layer.read(inputs, lengths)
+                state = tuple(self._layers_first(s)[0] for s in _tuple(state))  # [B, D*H]
             if self.residual and index > 0:
                 out = out + x
             finals.append(state)
             x = out
         return x, tuple(torch.stack(parts) for parts in zip(*finals, strict=True))
 
+    @property
+    def state_shape(self) -> tuple[int, int, int]:
+        """``(parts, num_layers, D*H)`` of one lane's state (as :meth:`forward` returns it)."""
+        return state_parts(self.cell), self.num_layers, self.output_size
+
+    def initial_state(self, batch: int, like: torch.Tensor) -> State:
+        """Zero state for ``batch`` lanes, on ``like``'s device and dtype."""
+        return zero_state(self.state_shape, batch, like)
+
+    def last_hidden(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """Top output (residual included) at each sequence's last real step, ``(B, D*H)``."""
+        return last_steps(self(x, lengths)[0], lengths)
+
+    def run(
+        self, x: torch.Tensor, state: State | None = None, lengths: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, State]:
+        """Not implemented: the stateful call needs a fused encoder of ``make_encoder``."""
+        raise NotImplementedError(
+            f"RecurrentEncoder(cell={self.cell!r}, residual={self.residual}, "
+            f"bidirectional={self.directions == 2}) cannot carry a state across calls; "
+            "the stateful run needs a fused cell ('rnn', 'lstm' or 'gru'), one direction "
+            "and no residual connections (tsrnn.nn.encoder.make_encoder builds it)."
+        )
+
     def _layers_first(self, state: torch.Tensor) -> torch.Tensor:
         """``[L*D, B, H]`` -> ``[L, B, D*H]``."""
         layers_dirs, batch, hidden = state.shape
         state = state.view(layers_dirs // self.directions, self.directions, batch, hidden)
         return state.permute(0, 2, 1, 3).reshape(-1, batch, self.directions * hidden)
+
+
+def _tuple(state: State) -> tuple[torch.Tensor, ...]:
+    return state if isinstance(state, tuple) else (state,)

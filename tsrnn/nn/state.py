@@ -1,4 +1,4 @@
-"""Recurrent hidden states as values: detach, slice, merge and convert per-lane states.
+"""Recurrent hidden states as values: create, detach, slice, merge and convert lane states.
 
 A state is what ``nn.RNN``/``nn.GRU`` return (a tensor ``[layers, B, hidden]``) or what
 ``nn.LSTM`` returns (a tuple ``(h, c)`` of two such tensors). Lane ``b`` of a batch is
@@ -18,6 +18,7 @@ __all__ = [
     "state_from_numpy",
     "state_to_numpy",
     "top_hidden",
+    "zero_state",
 ]
 
 State = torch.Tensor | tuple[torch.Tensor, ...]
@@ -29,6 +30,23 @@ def _parts(state: State) -> tuple[torch.Tensor, ...]:
 
 def _like(state: State, parts: list[torch.Tensor]) -> State:
     return tuple(parts) if isinstance(state, tuple) else parts[0]
+
+
+def zero_state(shape: tuple[int, int, int], batch: int, like: torch.Tensor) -> State:
+    """Zeros for ``batch`` lanes of a state of ``shape`` ``(parts, layers, hidden)``.
+
+    One part gives a tensor ``[layers, B, hidden]``, more a tuple of them; on ``like``'s
+    device and dtype.
+
+    Examples
+    --------
+    >>> h, c = zero_state((2, 1, 3), 4, torch.zeros(1))
+    >>> h.shape, zero_state((1, 2, 3), 4, torch.zeros(1)).shape
+    (torch.Size([1, 4, 3]), torch.Size([2, 4, 3]))
+    """
+    parts, layers, hidden = shape
+    zeros = like.new_zeros(layers, batch, hidden)
+    return zeros if parts == 1 else (zeros, *(zeros.clone() for _ in range(parts - 1)))
 
 
 def detach_state(state: State | None) -> State | None:

@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from tsrnn import metrics
 from tsrnn._validation import Interval, validate_params
+from tsrnn.data.frame import require_target
 from tsrnn.exceptions import ParameterError
 from tsrnn.model_selection import TemporalSplit
 from tsrnn.tuning._objective import CVObjective
@@ -329,13 +330,10 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
 
     def _split_target(self, X: Any, y: Any) -> tuple[Any, Any]:
         target = _param(self.estimator, "target_col", "y")
-        if y is None and isinstance(X, pd.DataFrame) and target in X.columns:
-            return X.drop(columns=target), X[target]
-        if y is None:
-            raise ParameterError(
-                f"No target: pass y, or include the target column {target!r} in X."
-            )
-        return X, y
+        if y is not None:
+            return X, y
+        require_target(X if isinstance(X, pd.DataFrame) else pd.DataFrame(), target)
+        return X.drop(columns=target), X[target]
 
     def _scorer(self) -> Callable:
         if self.scoring is None:

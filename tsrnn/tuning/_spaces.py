@@ -28,7 +28,13 @@ from tsrnn.baselines import (
     SESForecaster,
     ThetaForecaster,
 )
-from tsrnn.estimators import GRUForecaster, LSTMForecaster, RNNForecaster, Seq2SeqForecaster
+from tsrnn.estimators import (
+    GRUForecaster,
+    LSTMForecaster,
+    RNNForecaster,
+    Seq2SeqForecaster,
+    StreamingRNNForecaster,
+)
 from tsrnn.exceptions import ParameterError
 
 __all__ = ["SEARCH_SPACES", "check_space", "current_values", "default_search_space", "suggest"]
@@ -52,6 +58,11 @@ def _rnn(est: Any) -> Space:
     return {**_recurrent(est), "cell": CategoricalDistribution(["rnn", "lstm", "gru"])}
 
 
+def _streaming(est: Any) -> Space:
+    space = {k: v for k, v in _rnn(est).items() if k != "context_length"}
+    return {**space, "tbptt_steps": IntDistribution(8, 128, log=True)}
+
+
 def _deseasonalize(est: Any) -> Space:
     return {"deseasonalize": CategoricalDistribution([True, False])}
 
@@ -61,6 +72,7 @@ SEARCH_SPACES: dict[type, Callable[[Any], Space]] = {
     LSTMForecaster: _recurrent,
     GRUForecaster: _recurrent,
     Seq2SeqForecaster: _recurrent,
+    StreamingRNNForecaster: _streaming,
     SESForecaster: _deseasonalize,
     Naive2Forecaster: lambda est: {},
     HoltForecaster: lambda est: {
@@ -115,6 +127,9 @@ def default_search_space(estimator: BaseEstimator) -> dict[str, BaseDistribution
                                               (1-2), ``dropout`` (0-0.3), ``learning_rate``
                                               (3e-4-3e-2, log), ``batch_size`` (16-128)
     ``RNNForecaster``                         the same plus ``cell`` (rnn, lstm, gru)
+    ``StreamingRNNForecaster``                ``RNNForecaster``'s without
+                                              ``context_length``, plus ``tbptt_steps``
+                                              (8-128, log)
     SES / Holt / Theta                        ``deseasonalize``; Holt ``damped_trend``;
                                               Theta ``theta`` (1-4)
     ETS                                       ``error``, ``trend``, ``damped_trend``,

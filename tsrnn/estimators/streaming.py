@@ -1,0 +1,101 @@
+"""StreamingRNNForecaster: stateful training with truncated BPTT and O(1) updates."""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+
+from tsrnn._validation import Interval, Options
+from tsrnn.estimators._neural import (
+    _FIELDS,
+    NETWORK_CONSTRAINTS,
+    NEURAL_CONSTRAINTS,
+    NetworkParams,
+    NeuralForecaster,
+)
+from tsrnn.estimators._paths import StatefulPath
+from tsrnn.nn.cells import FUSED_CELLS
+
+__all__ = ["StreamingRNNForecaster"]
+
+
+@dataclass(**_FIELDS)
+class StreamingRNNForecaster(NetworkParams, NeuralForecaster):
+    """Recurrent forecaster trained statefully, whose ``update`` costs one step per row.
+
+    Each series is read from its start in consecutive chunks of ``tbptt_steps`` steps
+    (series side by side, ``batch_size`` at a time); the hidden state is carried from
+    chunk to chunk and detached between them (truncated backpropagation through time),
+    and every step is trained to predict the next ``horizon`` values. After ``fit`` each
+    series' final hidden state is kept in ``state_``: :meth:`update` advances it by the
+    new rows only and :meth:`forecast` applies the head to it, so no history is re-read.
+    See :doc:`/user_guide/streaming`.
+
+    Parameters
+    ----------
+    horizon : int, default=12
+        Number of future steps forecast after every step (direct multi-output head).
+    cell : {"rnn", "lstm", "gru"}, default="lstm"
+        PyTorch's fused recurrent cell. LSTM forget-gate biases start at 1.
+    tbptt_steps : int, default=32
+        Steps per truncated-BPTT chunk: gradients flow back at most this far.
+    hidden_size : int, default=32
+        Hidden units per recurrent layer.
+    num_layers : int, default=1
+        Number of stacked recurrent layers.
+    dropout : float, default=0.0
+        Dropout between stacked layers (never on the recurrent connection).
+    learning_rate : float, default=1e-3
+        Adam learning rate.
+    batch_size : int, default=64
+        Series read side by side.
+    <neural fit parameters>
+    normalize_windows : bool, default=True
+        Take each step's targets relative to the (scaled) target observed at that step
+        (inputs are not shifted), so the network forecasts changes.
+    <neural validation parameters>
+    freq : str, int or None, default=None
+        Frequency of the time column (pandas alias, or step for integer times); inferred per
+        series when None.
+    <neural column parameters>
+
+    Attributes
+    ----------
+    <neural attributes>
+    context_ : Panel
+        The last observation of every series (the level of relative forecasts).
+    state_ : ndarray of shape (n_series, n_parts, num_layers, hidden_size)
+        Each series' hidden state after its last observation (``n_parts`` is 2 for the
+        LSTM's ``(h, c)``, else 1; the network's ``state_shape``).
+    n_windows_ : int
+        Number of training steps that have targets.
+
+    See Also
+    --------
+    RNNForecaster : Windowed training (contexts of up to ``context_length`` steps).
+
+    Examples
+    --------
+    >>> from tsrnn import StreamingRNNForecaster
+    >>> from tsrnn.datasets import load_dataset
+    >>> df = load_dataset("monthly_short")
+    >>> est = StreamingRNNForecaster(horizon=12, tbptt_steps=24, max_epochs=2, random_state=0)
+    >>> est.fit(df).state_.shape
+    (12, 2, 1, 32)
+    >>> est.update(est.future_frame(1).assign(y=4000.0)).forecast().shape
+    (144, 3)
+    """
+
+    _parameter_constraints = {
+        **NEURAL_CONSTRAINTS,
+        **NETWORK_CONSTRAINTS,
+        "cell": [Options(frozenset(FUSED_CELLS))],
+        "tbptt_steps": [Interval(numbers.Integral, 1, None)],
+    }
+
+    cell: str = "lstm"
+    tbptt_steps: int = 32
+    residual = False  # a constant: the stateful path reads fused cells
+
+    def _choose_path(self) -> StatefulPath:
+        return StatefulPath()
