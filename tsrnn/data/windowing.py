@@ -8,9 +8,15 @@ with ``c = min(context_length, end + 1)``, and its targets are rows
 
 from __future__ import annotations
 
+import warnings
+from typing import Any
+
 import numpy as np
 
-__all__ = ["temporal_split", "window_counts", "window_ends"]
+from tsrnn._validation import external_stacklevel
+from tsrnn.exceptions import DataValidationError, DataWarning
+
+__all__ = ["check_windows", "temporal_split", "window_counts", "window_ends"]
 
 
 def window_counts(
@@ -129,3 +135,41 @@ def temporal_split(
     k = np.arange(counts.sum(), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
     ends = (lengths - validation_size - 1)[series] + k
     return train, (series, ends)
+
+
+def check_windows(
+    panel: Any,
+    train_counts: np.ndarray,
+    validation_counts: np.ndarray | None,
+    validation_size: int,
+) -> None:
+    """Warn about series that give no training (or validation) window; raise if none gives one.
+
+    A global model does not need every series to train: those too short still get
+    forecasts from the history they have. A training window needs two rows before the
+    validation tail (one context step, one target), a validation window one.
+    """
+    train_need = f"2 + validation_size = {2 + validation_size}" if validation_size else "2"
+    validation_need = f"validation_size + 1 = {validation_size + 1}"
+    kinds = [("training", train_counts, train_need)]
+    if validation_counts is not None:
+        kinds.append(("validation", validation_counts, validation_need))
+    for kind, counts, need in kinds:
+        empty = np.flatnonzero(counts == 0)
+        if not len(empty):
+            continue
+        names = ", ".join(f"{panel.ids[i]!r} ({panel.lengths[i]} rows)" for i in empty[:5])
+        names += " and others" if len(empty) > 5 else ""
+        if len(empty) == panel.n_series:
+            raise DataValidationError(
+                f"No series is long enough for one {kind} window: {names}. A {kind} window "
+                f"needs at least {need} rows. Give longer histories, or lower "
+                "horizon/validation_size."
+            )
+        warnings.warn(
+            f"{len(empty)} of {panel.n_series} series are too short for one {kind} window "
+            f"({need} rows) and are left out of {kind}: {names}. They are still forecast "
+            "from the history they have.",
+            DataWarning,
+            stacklevel=external_stacklevel(),
+        )

@@ -9,7 +9,6 @@ by reading and writing the estimator's fitted attributes.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +18,6 @@ import pandas as pd
 import torch
 from torch import nn
 
-from tsrnn._validation import external_stacklevel
 from tsrnn.base import BaseForecaster
 from tsrnn.data.batching import Batch, WindowDataset, window_loader
 from tsrnn.data.calendar import Calendar
@@ -34,12 +32,12 @@ from tsrnn.data.masked import (
 )
 from tsrnn.data.panel import Panel
 from tsrnn.data.scaling import PanelScaler
-from tsrnn.data.windowing import temporal_split
-from tsrnn.exceptions import DataValidationError, DataWarning, ParameterError
+from tsrnn.data.windowing import check_windows, temporal_split
+from tsrnn.exceptions import DataValidationError, ParameterError
 from tsrnn.nn.state import select_state, state_from_numpy, state_to_numpy
 from tsrnn.training import ForecastingSystem, TBPTTSystem
 
-__all__ = ["StatefulPath", "TimeAwarePath", "TrainingPlan", "WindowedPath", "check_windows"]
+__all__ = ["StatefulPath", "TimeAwarePath", "TrainingPlan", "WindowedPath"]
 
 # Reading whole histories for the final states: steps and series per gathered chunk.
 _READ_CHUNK, _READ_LANES = 512, 1024
@@ -54,44 +52,6 @@ class TrainingPlan:
     n_windows: int
     make_system: Callable[[nn.Module], Any]
     gradient_clip_val: float | None
-
-
-def check_windows(
-    panel: Panel,
-    train_counts: np.ndarray,
-    validation_counts: np.ndarray | None,
-    validation_size: int,
-) -> None:
-    """Warn about series that give no training (or validation) window; raise if none gives one.
-
-    A global model does not need every series to train: those too short still get
-    forecasts from the history they have. A training window needs two rows before the
-    validation tail (one context step, one target), a validation window one.
-    """
-    train_need = f"2 + validation_size = {2 + validation_size}" if validation_size else "2"
-    validation_need = f"validation_size + 1 = {validation_size + 1}"
-    kinds = [("training", train_counts, train_need)]
-    if validation_counts is not None:
-        kinds.append(("validation", validation_counts, validation_need))
-    for kind, counts, need in kinds:
-        empty = np.flatnonzero(counts == 0)
-        if not len(empty):
-            continue
-        names = ", ".join(f"{panel.ids[i]!r} ({panel.lengths[i]} rows)" for i in empty[:5])
-        names += " and others" if len(empty) > 5 else ""
-        if len(empty) == panel.n_series:
-            raise DataValidationError(
-                f"No series is long enough for one {kind} window: {names}. A {kind} window "
-                f"needs at least {need} rows. Give longer histories, or lower "
-                "horizon/validation_size."
-            )
-        warnings.warn(
-            f"{len(empty)} of {panel.n_series} series are too short for one {kind} window "
-            f"({need} rows) and are left out of {kind}: {names}. They are still forecast "
-            "from the history they have.",
-            DataWarning,
-            stacklevel=external_stacklevel(),
-        )
 
 
 class WindowedPath:
