@@ -224,7 +224,7 @@ class BoxCoxTransformer(_TargetTransformer):
     ----------
     lmbda : float or None, default=None
         The Box-Cox exponent; None learns it in ``fit`` by maximum likelihood on
-        ``y + offset_`` (as :func:`scipy.stats.boxcox` does). 0 is the log.
+        ``y + offset_`` (as ``scipy.stats.boxcox`` does). 0 is the log.
     offset : "auto" or float, default="auto"
         Added to the target before the transform: ``"auto"`` is 0 when every training value
         is positive, else ``1 - min(y)``; a float is used as given.

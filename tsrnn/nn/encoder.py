@@ -65,7 +65,8 @@ def make_encoder(
     """The encoder for a cell and a stack.
 
     One direction of a fused cell (``"rnn"``, ``"lstm"``, ``"gru"``) without residual
-    connections is PyTorch's multi-layer kernel (:class:`~tsrnn.nn.fused.LSTM`, ...);
+    connections is PyTorch's multi-layer kernel (``tsrnn.nn.fused.LSTM`` etc., thin
+    subclasses of ``nn.LSTM``/``GRU``/``RNN``);
     anything else is a :class:`~tsrnn.nn.stack.RecurrentEncoder`.
 
     Parameters

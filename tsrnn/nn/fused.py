@@ -3,7 +3,7 @@
 :class:`RNN`, :class:`LSTM` and :class:`GRU` subclass the ``torch.nn`` modules of the same
 name without changing their parameters, their initialisation order or their
 ``state_dict`` keys (``weight_ih_l0``, ...); the LSTM's forget-gate biases start at 1. They
-add what :mod:`tsrnn.nn.encoder` asks of every encoder: ``state_shape``,
+add what :class:`tsrnn.nn.Encoder` asks of every encoder: ``state_shape``,
 ``initial_state``, ``last_hidden`` and the stateful ``run``. Their state is the one
 PyTorch returns: a tensor ``[L*D, B, H]``, or ``(h, c)`` of two for the LSTM.
 """

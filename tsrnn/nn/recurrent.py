@@ -20,7 +20,7 @@ class RecurrentNet(nn.Module):
     cell : str, default="lstm"
         Recurrent cell: ``"rnn"``, ``"lstm"``, ``"gru"`` (PyTorch's fused kernels) or an
         LSTM variant of ``tsrnn.nn.CELLS`` (run by :class:`RecurrentEncoder`); the
-        encoder ``rnn`` comes from :func:`~tsrnn.nn.encoder.make_encoder`.
+        encoder ``rnn`` comes from :func:`~tsrnn.nn.make_encoder`.
     input_size : int
         Features per context step.
     hidden_size : int, default=32

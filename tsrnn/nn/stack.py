@@ -38,10 +38,10 @@ class RecurrentEncoder(nn.Module):
 
     Notes
     -----
-    The encoder interface of :mod:`tsrnn.nn.encoder` (``state_shape``, ``initial_state``,
+    The :class:`~tsrnn.nn.Encoder` interface (``state_shape``, ``initial_state``,
     ``last_hidden``) is that of :meth:`forward`'s state ``(num_layers, B, D*H)``. The
     stateful :meth:`run` is not implemented (see
-    :func:`~tsrnn.nn.encoder.make_encoder` for the encoders that have it).
+    :func:`~tsrnn.nn.make_encoder` for the encoders that have it).
 
     Examples
     --------
