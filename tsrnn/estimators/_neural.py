@@ -198,7 +198,7 @@ class NeuralForecaster(BaseForecaster):
         steps: np.ndarray,
     ) -> np.ndarray | None:
         future = super()._future_inputs(frame, positions, series, inverse, steps)
-        return self.path_.future_inputs(self, frame, positions, inverse, steps, future)
+        return self.path_.future_inputs(self, frame, (positions, inverse, steps), future)
 
     def _forecast_panel(self, positions: np.ndarray, future: np.ndarray | None) -> np.ndarray:
         return self.path_.forecast(self, positions, future)

@@ -72,13 +72,22 @@ class WindowedPath:
 
     def datasets(self, est: Any, panel: Panel) -> tuple[WindowDataset, WindowDataset]:
         """Fit ``est.scaler_``; the training and validation window datasets."""
-        train, val = temporal_split(panel.lengths, est.context_length, est.horizon,
-                                    est.validation_size)  # fmt: skip
-        est.scaler_ = PanelScaler.fit_history(panel, est.scaler, est.validation_size)
-        scaled = self.scale(est, panel)
-        return self.window_dataset(est, scaled, panel, train, train_end=True), (
-            self.window_dataset(est, scaled, panel, val)
+        split = temporal_split(panel.lengths, est.context_length, est.horizon,
+                               est.validation_size)  # fmt: skip
+        est.scaler_ = self.fit_scaler(est, panel)
+        train, val = self.keep_windows(est, panel, *split)
+        values = self.scale(est, panel)
+        return self.window_dataset(est, values, panel, train, train_end=True), (
+            self.window_dataset(est, values, panel, val)
         )
+
+    def fit_scaler(self, est: Any, panel: Panel) -> PanelScaler:
+        """The scaler, fitted on each series' rows before the validation tail."""
+        return PanelScaler.fit_history(panel, est.scaler, est.validation_size)
+
+    def keep_windows(self, est: Any, panel: Panel, train: tuple, val: tuple) -> tuple:
+        """The training and validation windows that can carry a loss (all of them here)."""
+        return train, val
 
     def scale(self, est: Any, panel: Panel, positions: np.ndarray | None = None) -> np.ndarray:
         """The network's inputs of every row of ``panel`` (series at ``positions``)."""
@@ -139,16 +148,11 @@ class WindowedPath:
         """Trailing rows per series that ``context_`` keeps."""
         return est.context_length
 
-    def future_inputs(
-        self,
-        est: Any,
-        frame: pd.DataFrame,
-        positions: np.ndarray,
-        inverse: np.ndarray,
-        steps: np.ndarray,
-        future: np.ndarray | None,
-    ) -> Any:
-        """Known-future inputs at the forecast steps (as the row contract built them)."""
+    def future_inputs(self, est: Any, frame: pd.DataFrame, rows: tuple, future: Any) -> Any:
+        """Known-future inputs at the forecast steps (as the row contract built them).
+
+        ``rows`` is ``(positions, inverse, steps)`` of the rows of ``frame``.
+        """
         return future
 
     def context_batch(self, est: Any, positions: np.ndarray, future: np.ndarray | None) -> Batch:
@@ -203,12 +207,12 @@ class TimeAwarePath(WindowedPath):
         """Target, covariates, observed flag, time since last observation (+ elapsed)."""
         return 3 + len(est.covariates_), len(est.future_columns_) + int(est.irregular)
 
-    def datasets(self, est: Any, panel: Panel) -> tuple[WindowDataset, WindowDataset]:  # noqa: D102
-        width = 1 + len(est.covariates_)
+    def fit_scaler(self, est: Any, panel: Panel) -> PanelScaler:  # noqa: D102
+        width = 1 + len(est.covariates_)  # target and covariates, not the time-aware columns
         core = Panel(panel.values[:, :width], panel.indptr, panel.ids, panel.columns[:width])
-        est.scaler_ = PanelScaler.fit_history(core, est.scaler, est.validation_size)
-        train, val = temporal_split(panel.lengths, est.context_length, est.horizon,
-                                    est.validation_size)  # fmt: skip
+        return PanelScaler.fit_history(core, est.scaler, est.validation_size)
+
+    def keep_windows(self, est: Any, panel: Panel, train: tuple, val: tuple) -> tuple:  # noqa: D102
         target, train_end = panel.values[:, 0], panel.lengths - est.validation_size
         train = observed_windows(target, panel.indptr, train, est.horizon, train_end)
         val = observed_windows(target, panel.indptr, val, est.horizon)
@@ -217,10 +221,7 @@ class TimeAwarePath(WindowedPath):
                 "No training window has an observed target: every series' targets are missing "
                 "after its contexts. Give more observations or lower horizon/validation_size."
             )
-        values = self.scale(est, panel)
-        return self.window_dataset(est, values, panel, train, train_end=True), (
-            self.window_dataset(est, values, panel, val)
-        )
+        return train, val
 
     def scale(self, est: Any, panel: Panel, positions: np.ndarray | None = None) -> np.ndarray:  # noqa: D102
         return scale_time_aware(est.scaler_, panel, len(est.covariates_), positions)
@@ -230,15 +231,8 @@ class TimeAwarePath(WindowedPath):
     def dataset_options(self, est: Any, with_targets: bool) -> dict[str, Any]:  # noqa: D102
         return {"elapsed": est.irregular and with_targets}  # forecasts: given as future inputs
 
-    def future_inputs(
-        self,
-        est: Any,
-        frame: pd.DataFrame,
-        positions: np.ndarray,  # noqa: D102
-        inverse: np.ndarray,
-        steps: np.ndarray,
-        future: np.ndarray | None,
-    ) -> Any:
+    def future_inputs(self, est: Any, frame: pd.DataFrame, rows: tuple, future: Any) -> Any:  # noqa: D102
+        positions, inverse, steps = rows
         if not est.irregular:
             return future
         n_series = int(inverse.max()) + 1

@@ -42,11 +42,9 @@ RECURRENT_CONSTRAINTS: dict[str, list] = {
 class _WindowedRecurrent(TimeAwareParams, NetworkParams, ContextParams):
     """What the three windowed recurrent forecasters share: parameters and the cell hook.
 
-    A mixin, put before :class:`NeuralForecaster` in the bases.
+    A mixin, put before :class:`NeuralForecaster` in the bases. The hook: ``cell`` and
+    ``residual`` are parameters of RNNForecaster and class constants of its siblings.
     """
-
-    # The hook: ``cell`` and ``residual`` are parameters of RNNForecaster and class
-    # constants of its siblings (not annotated here, so not dataclass fields).
 
     def _choose_path(self) -> WindowedPath:
         if self.tbptt_steps is None:
