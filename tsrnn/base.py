@@ -17,6 +17,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
 from tsrnn._validation import Interval, validate_params
+from tsrnn.data import frame as frames
 from tsrnn.data.calendar import Calendar
 from tsrnn.data.frame import check_long_frame, frame_to_panel, future_rows, to_long
 from tsrnn.data.frame import require_target as require_target_column
@@ -135,16 +136,10 @@ class BaseForecaster(RowContractTags, RegressorMixin, BaseEstimator):
                 f"X lacks the known-future covariate column(s) {missing} that the model was "
                 "fitted with; give their values at the forecast rows."
             )
-        check_long_frame(
-            frame.drop_duplicates([self.id_col, self.time_col]).sort_values(
-                [self.id_col, self.time_col], kind="stable"
-            ),
-            id_col=self.id_col,
-            time_col=self.time_col,
-            target_col=None,
-            covariates=self.future_covariates_,
+        frames.check_future_rows(
+            frame, id_col=self.id_col, time_col=self.time_col, covariates=self.future_covariates_
         )
-        positions = self.calendar_.positions(frame[self.id_col].to_numpy())
+        positions = self.calendar_.positions(frame[self.id_col])
         steps = self.calendar_.locate(positions, pd.Index(frame[self.time_col]), self.horizon)
         series, inverse = np.unique(positions, return_inverse=True)
         future = self._future_inputs(frame, positions, series, inverse, steps)
@@ -204,6 +199,9 @@ class BaseForecaster(RowContractTags, RegressorMixin, BaseEstimator):
                     f"X gives no known-future covariates for series {first[self.id_col]!r} at "
                     f"{first[self.time_col]} ({int(gaps.sum())} forecast rows lack them)."
                 )
+        if self.calendar_.regular and not self.future_covariates_:  # its own rows: no checks
+            every = np.arange(self.calendar_.n_series)
+            return rows.assign(yhat=self._forecast_panel(every, None)[:, :steps].ravel())
         rows["yhat"] = self.predict(rows)
         return rows[[self.id_col, self.time_col, "yhat"]]
 

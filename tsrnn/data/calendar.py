@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -162,8 +163,7 @@ class Calendar:
 
     def positions(self, ids: Any, *, action: str = "predict") -> np.ndarray:
         """Map series ids to positions, raising on ids not seen in ``fit``."""
-        lookup = pd.Index(self.ids)
-        pos = lookup.get_indexer(pd.Index(ids))
+        pos = self.id_index.get_indexer(ids if isinstance(ids, pd.Series) else pd.Index(ids))
         if (pos < 0).any():
             unknown = pd.unique(np.asarray(ids, dtype=object)[pos < 0])
             raise DataValidationError(
@@ -172,6 +172,11 @@ class Calendar:
                 "update(X_history, y_history), or refit including them."
             )
         return pos
+
+    @cached_property
+    def id_index(self) -> pd.Index:
+        """The ids as a pandas Index, hashed once per calendar (look-ups, forecast frames)."""
+        return pd.Index(self.ids)
 
     def future(self, position: int, n: int) -> pd.Index:
         """The next ``n`` time stamps after the end of series ``position``."""

@@ -15,7 +15,14 @@ import pandas as pd
 from tsrnn.data.panel import Panel
 from tsrnn.exceptions import DataValidationError
 
-__all__ = ["check_long_frame", "frame_to_panel", "future_rows", "require_target", "to_long"]
+__all__ = [
+    "check_keys",
+    "check_long_frame",
+    "frame_to_panel",
+    "future_rows",
+    "require_target",
+    "to_long",
+]
 
 
 def to_long(X: Any, y: Any = None, *, id_col: str, time_col: str, target_col: str) -> pd.DataFrame:
@@ -92,6 +99,40 @@ def _row_label(frame: pd.DataFrame, position: int) -> str:
     return f"row {position}"
 
 
+def check_keys(frame: pd.DataFrame, *, id_col: str, time_col: str) -> None:
+    """The id and time columns: a datetime or integer time column, no missing id or time."""
+    times = frame[time_col]
+    if not (pd.api.types.is_datetime64_any_dtype(times) or pd.api.types.is_integer_dtype(times)):
+        raise DataValidationError(
+            f"Column {time_col!r} has dtype {times.dtype}; it must hold datetimes or integers. "
+            f"Convert it, e.g. df[{time_col!r}] = pd.to_datetime(df[{time_col!r}])."
+        )
+    if frame[id_col].isna().any():
+        row = int(np.flatnonzero(frame[id_col].isna().to_numpy())[0])
+        raise DataValidationError(
+            f"Column {id_col!r} is missing at row {row}; every row needs a series id."
+        )
+    if times.isna().any():
+        row = int(np.flatnonzero(times.isna().to_numpy())[0])
+        raise DataValidationError(f"Column {time_col!r} is missing (NaT) at row {row}.")
+
+
+def check_future_rows(
+    frame: pd.DataFrame, *, id_col: str, time_col: str, covariates: Sequence[str]
+) -> None:
+    """Validate the rows given to ``predict``: keys, and known-future covariates if any.
+
+    Repeated or unsorted rows are allowed (each gets its forecast), so only the
+    covariates of the distinct, sorted rows go through :func:`check_long_frame`.
+    """
+    if not covariates:
+        check_keys(frame, id_col=id_col, time_col=time_col)
+        return
+    keys = [id_col, time_col]
+    rows = frame.drop_duplicates(keys).sort_values(keys, kind="stable")
+    check_long_frame(rows, id_col=id_col, time_col=time_col, target_col=None, covariates=covariates)
+
+
 def check_long_frame(
     frame: pd.DataFrame,
     *,
@@ -125,20 +166,8 @@ def check_long_frame(
     DataValidationError
         Naming the column, series and row at fault, and the fix.
     """
+    check_keys(frame, id_col=id_col, time_col=time_col)
     times = frame[time_col]
-    if not (pd.api.types.is_datetime64_any_dtype(times) or pd.api.types.is_integer_dtype(times)):
-        raise DataValidationError(
-            f"Column {time_col!r} has dtype {times.dtype}; it must hold datetimes or integers. "
-            f"Convert it, e.g. df[{time_col!r}] = pd.to_datetime(df[{time_col!r}])."
-        )
-    if frame[id_col].isna().any():
-        row = int(np.flatnonzero(frame[id_col].isna().to_numpy())[0])
-        raise DataValidationError(
-            f"Column {id_col!r} is missing at row {row}; every row needs a series id."
-        )
-    if times.isna().any():
-        row = int(np.flatnonzero(times.isna().to_numpy())[0])
-        raise DataValidationError(f"Column {time_col!r} is missing (NaT) at row {row}.")
     checked = ([target_col] if target_col is not None else []) + list(covariates)
     for col in checked:
         _check_numeric_column(
@@ -326,5 +355,5 @@ def future_rows(calendar: Any, steps: int, *, id_col: str, time_col: str) -> pd.
 
     ``calendar`` is a :class:`~tsrnn.data.calendar.Calendar` (or its irregular form).
     """
-    ids = np.repeat(calendar.ids, steps)
-    return pd.DataFrame({id_col: ids, time_col: calendar.future_times(steps)})
+    ids = calendar.id_index.repeat(steps)  # repeats the hashed Index: no dtype inference
+    return pd.DataFrame({id_col: ids, time_col: calendar.future_times(steps)}, copy=False)
