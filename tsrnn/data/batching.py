@@ -7,7 +7,9 @@ from typing import Any
 
 import numpy as np
 import torch
-from torch.utils.data import BatchSampler, DataLoader, Dataset, RandomSampler, SequentialSampler
+from torch.utils.data import DataLoader, Dataset
+
+from tsrnn.data.sampling import LengthBucketSampler
 
 __all__ = ["Batch", "WindowDataset", "window_loader"]
 
@@ -166,7 +168,13 @@ def window_loader(
     shuffle: bool,
     generator: torch.Generator | None = None,
 ) -> DataLoader:
-    """A DataLoader yielding whole :class:`Batch` objects (one dataset call per batch)."""
-    base = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)
-    sampler = BatchSampler(base, batch_size=batch_size, drop_last=False)
+    """A DataLoader yielding whole :class:`Batch` objects (one dataset call per batch).
+
+    Batches come from a :class:`~tsrnn.data.sampling.LengthBucketSampler`: full-length
+    windows together, short contexts packed among themselves; with ``shuffle`` its
+    seed is drawn from ``generator`` (torch's global generator when None).
+    """
+    seed = int(torch.randint(0, 2**31 - 1, (), generator=generator)) if shuffle else 0
+    sampler = LengthBucketSampler(dataset.lengths, batch_size, shuffle=shuffle, seed=seed,
+                                  full_length=len(dataset.steps))  # fmt: skip
     return DataLoader(dataset, sampler=sampler, batch_size=None, collate_fn=identity_collate)

@@ -31,6 +31,7 @@ from tsrnn.data.masked import (
     scale_time_aware,
 )
 from tsrnn.data.panel import Panel
+from tsrnn.data.sampling import length_groups
 from tsrnn.data.scaling import PanelScaler
 from tsrnn.data.windowing import check_windows, temporal_split
 from tsrnn.exceptions import DataValidationError, ParameterError
@@ -178,8 +179,13 @@ class WindowedPath:
     def forecast(self, est: Any, positions: np.ndarray, future: np.ndarray | None) -> np.ndarray:
         """``(len(positions), horizon)`` forecasts in the user's units."""
         batch = self.context_batch(est, positions, future)
-        with torch.inference_mode():
-            out = batch.denormalize(est.network_(batch.x, batch.lengths, batch.future))  # [S, H]
+        out = torch.empty(len(positions), est.horizon)
+        with torch.inference_mode():  # full contexts unpacked, short ones packed apart
+            for group in length_groups(batch.lengths.numpy(), est.context_length, 4096):
+                x, lengths = batch.x[group], batch.lengths[group]
+                sub = None if batch.future is None else batch.future[group]
+                out[group] = est.network_(x, lengths, sub)
+            out = batch.denormalize(out)  # [S, H]
         return est.scaler_.inverse_target(out.double().numpy(), positions)
 
     def check_update(self, est: Any) -> None:
