@@ -19,7 +19,7 @@ def _padded(seed=1, batch=5, steps=6, features=2):
 
 
 def _old_last_hidden(enc, x, lengths):
-    """RecurrentNet.encode as it was before the encoder interface."""
+    """RecurrentNet.encode as it was before the encoder interface (packed when ragged)."""
     if isinstance(enc, RecurrentEncoder):
         out, _ = enc(x, lengths)
         return out[torch.arange(x.shape[0]), lengths - 1]
@@ -59,7 +59,8 @@ def test_every_encoder_owns_its_state_shape_and_last_hidden(cell, residual, bidi
     for lengths in (LENGTHS, torch.full((5,), 6)):
         last = enc.last_hidden(x, lengths)
         assert last.shape == (5, enc.output_size)
-        assert torch.equal(last, _old_last_hidden(enc, x, lengths))  # bit for bit
+        # fused cells run each length unpacked (packing gave the same up to rounding)
+        torch.testing.assert_close(last, _old_last_hidden(enc, x, lengths), atol=1e-6, rtol=0)
         for b in range(5):  # each sequence alone, unpadded: its top output at its last step
             alone = enc.last_hidden(x[b : b + 1, : lengths[b]], lengths[b : b + 1])
             torch.testing.assert_close(last[b : b + 1], alone, atol=1e-5, rtol=0)
@@ -133,3 +134,18 @@ def test_stateful_run_of_a_stacked_encoder_says_what_is_supported(cell, residual
         net.advance(_padded())
     with pytest.raises(NotImplementedError, match="cannot carry a state"):
         net.forward_steps(_padded(), lengths=LENGTHS)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_ragged_batches_run_each_length_unpacked_with_gradients(cell):
+    torch.manual_seed(0)
+    enc = fused_encoder(cell, 2, 3, num_layers=2)
+    x = _padded().requires_grad_()
+    lengths = torch.tensor([6, 2, 2, 6, 4])
+    last = enc.last_hidden(x, lengths)
+    for b in range(5):  # bit for bit: the group of length n runs x[:, :n] unpadded
+        same = torch.nonzero(lengths == lengths[b]).flatten()
+        group = enc.last_hidden(x[same, : lengths[b]], lengths[same])
+        assert torch.equal(last[b], group[(same == b).nonzero()[0, 0]])
+    last.sum().backward()
+    assert (x.grad[1, 2:] == 0).all() and (x.grad[1, :2] != 0).any()  # padding gets none

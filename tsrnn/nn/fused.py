@@ -31,6 +31,10 @@ def last_steps(seq: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     return seq[torch.arange(seq.shape[0], device=seq.device), lengths.to(seq.device) - 1]
 
 
+# Batches with at most this many distinct lengths run one unpacked kernel call per length.
+_MAX_GROUPS = 32
+
+
 def _full(x: torch.Tensor, lengths: torch.Tensor | None) -> bool:
     """No padding: then the kernels run unpacked (same numbers as packed, faster)."""
     return lengths is None or bool((lengths == x.shape[1]).all())
@@ -77,7 +81,16 @@ class _FusedEncoder:
             return last_steps(self.read(x, lengths)[0], lengths)
         if _full(x, lengths):
             return top_hidden(self(x)[1])
-        return top_hidden(self._packed(x, lengths, None, unpack=False)[1])
+        distinct = torch.unique(lengths)
+        if len(distinct) > _MAX_GROUPS:
+            return top_hidden(self._packed(x, lengths, None, unpack=False)[1])
+        parts, order = [], []
+        for n in distinct.tolist():  # each length unpacked: cheaper than one packed batch
+            lanes = torch.nonzero(lengths == n).flatten()
+            parts.append(top_hidden(self(x[lanes.to(x.device), :n])[1]))
+            order.append(lanes)
+        back = torch.argsort(torch.cat(order)).to(x.device)
+        return torch.cat(parts).index_select(0, back)
 
     def run(
         self, x: torch.Tensor, state: State | None = None, lengths: torch.Tensor | None = None
