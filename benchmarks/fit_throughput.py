@@ -132,7 +132,7 @@ def tsrnn_fit(train, args, epochs: int) -> tuple[float, list[float], int]:
 # --------------------------------------------------------------------------- main
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--limit", type=int, default=200, help="N M3 monthly series, a seeded sample (0: all 1428)")
+    p.add_argument("--limit", type=int, default=100, help="a seeded sample of N series; 0: all")
     p.add_argument("--epochs", type=int, nargs="+", default=[1, 10], help="epoch counts")
     p.add_argument("--repeats", type=int, default=3, help="interleaved repeats (medians)")
     p.add_argument("--context-length", type=int, default=36)
