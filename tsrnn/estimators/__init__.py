@@ -4,6 +4,7 @@ from tsrnn.estimators.ensemble import EnsembleForecaster
 from tsrnn.estimators.recurrent import GRUForecaster, LSTMForecaster, RNNForecaster
 from tsrnn.estimators.seasonal import DeseasonalizedForecaster
 from tsrnn.estimators.seq2seq import Seq2SeqForecaster
+from tsrnn.estimators.session import StreamSession
 from tsrnn.estimators.streaming import StreamingRNNForecaster
 
 __all__ = [
@@ -13,5 +14,6 @@ __all__ = [
     "LSTMForecaster",
     "RNNForecaster",
     "Seq2SeqForecaster",
+    "StreamSession",
     "StreamingRNNForecaster",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass
+from typing import Any
 
 from tsrnn._validation import Interval, Options
 from tsrnn.estimators._neural import (
@@ -14,6 +15,7 @@ from tsrnn.estimators._neural import (
     NeuralForecaster,
 )
 from tsrnn.estimators._paths import StatefulPath
+from tsrnn.estimators.session import StreamSession
 from tsrnn.nn.cells import FUSED_CELLS
 
 __all__ = ["StreamingRNNForecaster"]
@@ -99,3 +101,15 @@ class StreamingRNNForecaster(NetworkParams, NeuralForecaster):
 
     def _choose_path(self) -> StatefulPath:
         return StatefulPath()
+
+    def session(self, ids: Any = None) -> StreamSession:
+        """An array-level stream over series ``ids`` (default: all): ``push(values)``.
+
+        See :class:`~tsrnn.estimators.session.StreamSession`: the fast path for
+        steady-state streams, with the numbers of :meth:`update` + :meth:`forecast`.
+
+        Returns
+        -------
+        StreamSession
+        """
+        return StreamSession(self, ids)

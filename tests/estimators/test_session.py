@@ -1,0 +1,83 @@
+"""StreamSession: the array-level stream gives update() + forecast()'s numbers."""
+
+import copy
+import pickle
+
+import numpy as np
+import pytest
+from conftest import make_panel
+
+from tsrnn import DataValidationError, StreamingRNNForecaster
+from tsrnn.persistence import load_forecaster, save_forecaster
+
+H = 3
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    df = make_panel((40, 30, 25), covariates=False)
+    est = StreamingRNNForecaster(horizon=H, tbptt_steps=8, hidden_size=6, max_epochs=1,
+                                 batch_size=4, random_state=0)  # fmt: skip
+    return est.fit(df)
+
+
+def test_push_equals_update_then_forecast(fitted):
+    by_update, by_session = copy.deepcopy(fitted), copy.deepcopy(fitted)
+    session = by_session.session()
+    rng = np.random.default_rng(1)
+    for _ in range(4):
+        rows = by_update.future_frame(1)
+        rows["y"] = 10 + rng.normal(size=len(rows))
+        expected = by_update.update(rows).forecast()["yhat"].to_numpy().reshape(-1, H)
+        got = session.push(rows["y"].to_numpy(), times=rows["ds"].to_numpy())
+        np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(by_session.state_, by_update.state_, rtol=0, atol=1e-6)
+    session.sync()
+    assert by_session.calendar_.last_time.equals(by_update.calendar_.last_time)
+    np.testing.assert_allclose(by_session.forecast()["yhat"], by_update.forecast()["yhat"],
+                               rtol=1e-6)  # fmt: skip
+    rows = by_update.future_frame(1).assign(y=9.0)  # update() continues after the session
+    np.testing.assert_allclose(by_session.update(rows).forecast()["yhat"],
+                               by_update.update(rows).forecast()["yhat"], rtol=1e-6)  # fmt: skip
+
+
+def test_a_session_of_some_series_in_their_order(fitted):
+    est = copy.deepcopy(fitted)
+    twin = copy.deepcopy(fitted)
+    session = est.session(ids=["s2", "s0"])
+    got = session.push([11.0, 12.0])
+    rows = twin.future_frame(1).set_index("unique_id").loc[["s2", "s0"]].reset_index()
+    expected = twin.update(rows.assign(y=[11.0, 12.0])).forecast().set_index("unique_id")
+    np.testing.assert_allclose(got, expected.loc[["s2", "s0"], "yhat"].to_numpy().reshape(2, H),
+                               rtol=1e-6)  # fmt: skip
+    np.testing.assert_array_equal(est.state_[1], fitted.state_[1])  # untouched series
+
+
+def test_synced_state_round_trips_through_save_and_pickle(fitted, tmp_path):
+    est = copy.deepcopy(fitted)
+    est.session().push(np.full(3, 10.0))
+    est = est.session().sync()
+    save_forecaster(est, tmp_path / "m")
+    for other in (load_forecaster(tmp_path / "m"), pickle.loads(pickle.dumps(est))):
+        np.testing.assert_array_equal(other.state_, est.state_)
+        np.testing.assert_allclose(other.forecast()["yhat"], est.forecast()["yhat"])
+
+
+def test_bad_pushes_are_refused(fitted):
+    session = copy.deepcopy(fitted).session()
+    with pytest.raises(DataValidationError, match="one row per series"):
+        session.push([1.0, 2.0])
+    with pytest.raises(DataValidationError, match="non-finite value for series 's1'"):
+        session.push([1.0, np.nan, 2.0])
+    nxt = fitted.future_frame(2)
+    wrong = nxt.groupby("unique_id").nth(1)["ds"].to_numpy()  # a step skipped
+    with pytest.raises(DataValidationError, match="next time stamp, in order"):
+        session.push([1.0, 2.0, 3.0], times=wrong)
+    assert session.steps == 0
+    session.push([1.0, 2.0, 3.0], times=nxt.groupby("unique_id").nth(0)["ds"].to_numpy())
+    assert session.steps == 1
+
+
+def test_an_unfitted_model_has_no_session():
+    with pytest.raises(Exception, match="not fitted"):
+        StreamingRNNForecaster().session()
