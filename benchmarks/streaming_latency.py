@@ -1,143 +1,133 @@
-"""Latency of a streaming step: update + one-step forecast, stateful vs re-encoding a window.
+"""Streaming and batch-prediction latency, each next to the bare network call it wraps.
 
-A stateful model (``StreamingRNNForecaster``) keeps each series' hidden state, so a new observation
-costs one recurrent step plus the head. A windowed model must re-read its last
-``context_length`` (here 512) steps for every forecast. Both use an LSTM with
-``hidden_size=64``, one layer, ``horizon=1``, on ``--series`` synthetic series, batched
-over series on the CPU with one torch thread. Two levels are timed, each as the median of
-``--repeats`` rounds of ``--steps`` streaming steps, per series-step (time / series):
+1. ``update()`` with one new row of one series + ``forecast()`` on a fitted
+   ``StreamingRNNForecaster`` (LSTM, hidden 32, one torch thread), through the DataFrame API;
+   bare network: ``net.advance`` one step + ``net.forecast_from_state``.
+2. The array-level step ``StreamSession.push(values)`` on the same model (one series).
+3. ``forecast()`` and ``predict(X)`` of all 1428 M3 monthly series from a fitted
+   ``GRUForecaster(horizon=18, context_length=36, hidden_size=32)``; bare network: one
+   forward of the same context batch.
 
-- network: ``net.advance(x_new, state)`` + ``net.forecast_from_state(state)`` against
-  ``net(window, lengths)`` on a 512-step window (the same ``RecurrentNet`` weights);
-- estimator: ``est.update(rows)`` + ``est.forecast()`` for one new row per series against
-  the same on ``LSTMForecaster(context_length=512)`` (pandas checks and all).
-
-Target: the stateful estimator step under 200 microseconds per series-step.
-Run ``python benchmarks/streaming_latency.py``; ``--help`` lists the options.
+Medians of ``--repeats`` rounds; the load average is printed next to every figure.
+Targets: (1) <= 200 us, (2) <= 30 us, (3) <= 10 ms per call.
+Run ``python benchmarks/streaming_latency.py`` (``--quick``: no M3 part).
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
+import os
 import statistics
 import time
+import warnings
 
 import numpy as np
 import pandas as pd
 import torch
 
-from tsrnn import LSTMForecaster, StreamingRNNForecaster
-
-TARGET_US = 200.0
-
-
-def panel(n_series: int, length: int, seed: int = 0) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    t = np.arange(length)
-    frames = [
-        pd.DataFrame({
-            "unique_id": f"s{i:04d}",
-            "ds": pd.date_range("2000-01-01", periods=length, freq="30min"),
-            "y": 5 + np.sin(2 * np.pi * (t + 7 * i) / 48) + rng.normal(0, 0.1, length),
-        })
-        for i in range(n_series)
-    ]  # fmt: skip
-    return pd.concat(frames, ignore_index=True)
+from tsrnn import GRUForecaster, StreamingRNNForecaster
+from tsrnn.nn.state import state_from_numpy
 
 
-def per_series_us(fn, rounds: int, steps: int, n_series: int) -> float:
-    fn(0)  # warm-up
-    times = []
-    for _ in range(rounds):
+def timed(fn, calls: int, repeats: int) -> float:
+    """Median seconds per call over ``repeats`` rounds of ``calls`` calls."""
+    fn()
+    rounds = []
+    for _ in range(repeats):
         t0 = time.perf_counter()
-        for s in range(steps):
-            fn(s)
-        times.append((time.perf_counter() - t0) / steps)
-    return 1e6 * statistics.median(times) / n_series
+        for _ in range(calls):
+            fn()
+        rounds.append((time.perf_counter() - t0) / calls)
+    return statistics.median(rounds)
 
 
-def network_level(
-    est: StreamingRNNForecaster, n_series: int, context: int, args
-) -> tuple[float, float]:
-    from tsrnn.nn.state import state_from_numpy
+def load() -> str:
+    return f"load {os.getloadavg()[0]:.2f}"
 
-    net = est.network_
-    x_new = torch.randn(n_series, 1, 1)
-    window = torch.randn(n_series, context, 1)
-    lengths = torch.full((n_series,), context)
-    holder = {"state": state_from_numpy(est.state_)}
 
-    def stateful(_):
+def streaming(args) -> None:
+    n = 400
+    df = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2000-01-01", periods=n, freq="h"),
+                       "y": np.sin(np.arange(n) / 5.0)})  # fmt: skip
+    est = StreamingRNNForecaster(horizon=6, tbptt_steps=32, hidden_size=32, max_epochs=1,
+                                 random_state=0).fit(df)  # fmt: skip
+    last = est.calendar_.last_time[0]
+    total = args.calls * (args.repeats + 1) + 1
+    rows = [pd.DataFrame({"unique_id": ["a"], "ds": [last + pd.Timedelta(hours=k + 1)],
+                          "y": [0.5]}) for k in range(total)]  # fmt: skip
+    stream = iter(rows)
+
+    def frame_step():
+        est.update(next(stream))
+        return est.forecast()
+
+    t_frame = timed(frame_step, args.calls, args.repeats)
+    print(f"update(1 row) + forecast(), DataFrame API:   {t_frame * 1e6:9.1f} us  ({load()})")
+    session = est.session()
+    value = np.array([0.5])
+    t_push = timed(lambda: session.push(value), args.calls * 10, args.repeats)
+    print(f"StreamSession.push(1 value):                 {t_push * 1e6:9.1f} us  ({load()})")
+    net, state = est.network_, {"s": state_from_numpy(est.state_)}
+    x = torch.zeros(1, 1, 1)
+
+    def bare():
         with torch.inference_mode():
-            holder["state"] = net.advance(x_new, holder["state"])
-            return net.forecast_from_state(holder["state"])
+            state["s"] = net.advance(x, state["s"])
+            return net.forecast_from_state(state["s"])
 
-    def windowed(_):
+    t_net = timed(bare, args.calls * 10, args.repeats)
+    print(f"bare network: advance 1 step + head:         {t_net * 1e6:9.1f} us  ({load()})")
+    print(f"  ratios: DataFrame call / network {t_frame / t_net:.1f}, push / network "
+          f"{t_push / t_net:.2f}")  # fmt: skip
+    for name, got, target in (("update+forecast", t_frame, 200e-6), ("push", t_push, 30e-6)):
+        verdict = "PASS" if got <= target else "FAIL"
+        print(f"{verdict}: {name} {got * 1e6:.1f} us (target <= {target * 1e6:.0f} us)")
+
+
+def batch(args) -> None:
+    from tsrnn.datasets import load_m3
+
+    train, test = load_m3("monthly")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = GRUForecaster(horizon=18, context_length=36, hidden_size=32, max_epochs=1,
+                            batch_size=256, random_state=0,
+                            trainer_kwargs={"limit_train_batches": 5}).fit(train)  # fmt: skip
+    X = test[["unique_id", "ds"]]
+    positions = np.arange(est.calendar_.n_series)
+    context = est.path_.context_batch(est, positions, None)
+
+    def bare():
         with torch.inference_mode():
-            return net(window, lengths)
+            return est.network_(context.x, context.lengths)
 
-    return (
-        per_series_us(stateful, args.repeats, args.steps, n_series),
-        per_series_us(windowed, args.repeats, max(args.steps // 10, 3), n_series),
-    )
-
-
-def estimator_level(stateful, windowed, future: pd.DataFrame, n_series: int, args):
-    def step_of(est):
-        def step(s):
-            rows = future.iloc[(s % args.steps) * n_series : (s % args.steps + 1) * n_series]
-            est.update(rows)
-            return est.forecast()
-
-        return step
-
-    # each call consumes the next new row per series; rounds restart from a saved copy
-    results = []
-    for est, steps in ((stateful, args.steps), (windowed, max(args.steps // 10, 3))):
-        times = []
-        for _ in range(args.repeats):
-            twin = copy.deepcopy(est)
-            fn = step_of(twin)
-            t0 = time.perf_counter()
-            for s in range(steps):
-                fn(s)
-            times.append((time.perf_counter() - t0) / steps)
-        results.append(1e6 * statistics.median(times) / n_series)
-    return results
+    t_fc = timed(est.forecast, 3, args.repeats)
+    t_pr = timed(lambda: est.predict(X), 3, args.repeats)
+    t_net = timed(bare, 3, args.repeats)
+    print(f"\n{len(positions)} M3 monthly series, GRU hidden 32, horizon 18, context 36:")
+    print(f"forecast():             {t_fc * 1e3:8.2f} ms  ({load()})")
+    print(f"predict(X, {len(X)} rows): {t_pr * 1e3:8.2f} ms  ({load()})")
+    print(f"bare network forward:   {t_net * 1e3:8.2f} ms  ({load()})")
+    print(f"  ratios: forecast / network {t_fc / t_net:.2f}, predict / network "
+          f"{t_pr / t_net:.2f}")  # fmt: skip
+    for name, got in (("forecast", t_fc), ("predict", t_pr)):
+        print(f"{'PASS' if got <= 10e-3 else 'FAIL'}: {name} {got * 1e3:.2f} ms (target <= 10 ms)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--series", type=int, default=256)
-    parser.add_argument("--context-length", type=int, default=512)
-    parser.add_argument("--steps", type=int, default=30, help="streaming steps per round")
+    parser.add_argument("--calls", type=int, default=200, help="calls per round")
     parser.add_argument("--repeats", type=int, default=5, help="rounds; medians are quoted")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads")
+    parser.add_argument("--quick", action="store_true", help="streaming part only, few calls")
     args = parser.parse_args()
-    torch.set_num_threads(1)
-    n, context = args.series, args.context_length
-    history_len = context + 64
-    data = panel(n, history_len + args.steps)
-    data = data.sort_values(["ds", "unique_id"], kind="stable")  # time-major stream
-    history = data.groupby("unique_id").head(history_len).sort_values(["unique_id", "ds"])
-    future = data.groupby("unique_id").tail(args.steps)  # the new rows, in time order
-    common = dict(horizon=1, hidden_size=64, max_epochs=1, random_state=0, batch_size=256)
-    t0 = time.perf_counter()
-    stateful = StreamingRNNForecaster(tbptt_steps=64, **common).fit(history)
-    windowed = LSTMForecaster(context_length=context, **common)
-    windowed.set_params(max_epochs=1, trainer_kwargs={"limit_train_batches": 2}).fit(history)
-    print(f"{n} series, LSTM hidden 64, 1 layer, horizon 1, 1 torch thread; window "
-          f"{context} steps; medians of {args.repeats} rounds (setup {time.perf_counter() - t0:.0f} s)")  # fmt: skip  # noqa: E501
-    net_state, net_window = network_level(stateful, n, context, args)
-    est_state, est_window = estimator_level(stateful, windowed, future, n, args)
-    print(f"{'level':<44}{'stateful us':>12}{'window us':>11}{'window/stateful':>17}")
-    print(f"{'network: advance + head  vs  encode window':<44}{net_state:>12.2f}"
-          f"{net_window:>11.2f}{net_window / net_state:>17.1f}")  # fmt: skip
-    print(f"{'estimator: update() + forecast()':<44}{est_state:>12.2f}"
-          f"{est_window:>11.2f}{est_window / est_state:>17.1f}")  # fmt: skip
-    verdict = "PASS" if est_state < TARGET_US else "FAIL"
-    print(f"{verdict}: stateful update + forecast = {est_state:.1f} us per series-step "
-          f"(target < {TARGET_US:.0f})")  # fmt: skip
+    torch.set_num_threads(args.threads)
+    if args.quick:
+        args.calls, args.repeats = 20, 3
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} torch thread(s); {load()}")
+    streaming(args)
+    if not args.quick:
+        batch(args)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,8 @@ def test_push_equals_update_then_forecast(fitted):
     for _ in range(4):
         rows = by_update.future_frame(1)
         rows["y"] = 10 + rng.normal(size=len(rows))
-        expected = by_update.update(rows).forecast()["yhat"].to_numpy().reshape(-1, H)
+        general = by_update.update(rows.drop(columns="y"), rows["y"])  # y apart: general path
+        expected = general.forecast()["yhat"].to_numpy().reshape(-1, H)
         got = session.push(rows["y"].to_numpy(), times=rows["ds"].to_numpy())
         np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)
         np.testing.assert_allclose(by_session.state_, by_update.state_, rtol=0, atol=1e-6)
@@ -37,8 +38,9 @@ def test_push_equals_update_then_forecast(fitted):
     np.testing.assert_allclose(by_session.forecast()["yhat"], by_update.forecast()["yhat"],
                                rtol=1e-6)  # fmt: skip
     rows = by_update.future_frame(1).assign(y=9.0)  # update() continues after the session
+    general = by_update.update(rows.drop(columns="y"), rows["y"])
     np.testing.assert_allclose(by_session.update(rows).forecast()["yhat"],
-                               by_update.update(rows).forecast()["yhat"], rtol=1e-6)  # fmt: skip
+                               general.forecast()["yhat"], rtol=1e-6)  # fmt: skip
 
 
 def test_a_session_of_some_series_in_their_order(fitted):
@@ -81,3 +83,27 @@ def test_bad_pushes_are_refused(fitted):
 def test_an_unfitted_model_has_no_session():
     with pytest.raises(Exception, match="not fitted"):
         StreamingRNNForecaster().session()
+
+
+def test_single_row_updates_take_the_fast_path_with_the_general_numbers(fitted):
+    fast, general = copy.deepcopy(fitted), copy.deepcopy(fitted)
+    for k in range(3):
+        rows = fast.future_frame(1).assign(y=[10.0 + k, 20.0, 30.0])[["y", "ds", "unique_id"]]
+        assert fast._stream_rows(rows.iloc[:0]) is False
+        fast.update(rows)
+        general.update(rows.drop(columns="y"), rows["y"])
+        np.testing.assert_allclose(fast.state_, general.state_, atol=1e-6, rtol=0)
+        assert fast.calendar_.last_time.equals(general.calendar_.last_time)
+        np.testing.assert_allclose(fast.forecast()["yhat"], general.forecast()["yhat"], rtol=1e-6)
+
+
+def test_the_fast_path_leaves_bad_rows_to_the_general_errors(fitted):
+    est = copy.deepcopy(fitted)
+    before = est.state_.copy()
+    rows = est.future_frame(2).groupby("unique_id").nth(1).assign(y=1.0)  # a gap
+    with pytest.raises(DataValidationError, match="without gaps"):
+        est.update(rows)
+    rows = est.future_frame(1).assign(y=[1.0, np.nan, 2.0])
+    with pytest.raises(DataValidationError, match="missing"):
+        est.update(rows)
+    np.testing.assert_array_equal(est.state_, before)
