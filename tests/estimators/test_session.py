@@ -90,7 +90,7 @@ def test_single_row_updates_take_the_fast_path_with_the_general_numbers(fitted):
     for k in range(3):
         rows = fast.future_frame(1).assign(y=[10.0 + k, 20.0, 30.0])[["y", "ds", "unique_id"]]
         assert fast._stream_rows(rows.iloc[:0]) is False
-        fast.update(rows)
+        assert fast._stream_rows(rows) is True  # the fast path took them
         general.update(rows.drop(columns="y"), rows["y"])
         np.testing.assert_allclose(fast.state_, general.state_, atol=1e-6, rtol=0)
         assert fast.calendar_.last_time.equals(general.calendar_.last_time)

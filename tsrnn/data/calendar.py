@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -178,6 +178,13 @@ class Calendar:
         """The ids as a pandas Index, hashed once per calendar (look-ups, forecast frames)."""
         return pd.Index(self.ids)
 
+    def ending_at(self, last_time: pd.Index) -> Calendar:
+        """The same series and frequencies ending at ``last_time`` (the id look-up is shared)."""
+        moved = replace(self, last_time=last_time, freq=list(self.freq))
+        if "id_index" in vars(self):
+            vars(moved)["id_index"] = self.id_index
+        return moved
+
     def future(self, position: int, n: int) -> pd.Index:
         """The next ``n`` time stamps after the end of series ``position``."""
         last, freq = self.last_time[position], self.freq[position]
@@ -231,7 +238,7 @@ class Calendar:
         """Move series forward by new rows that must continue them without gaps."""
         fast = advance_last(self.last_time, self.freq, positions, times, counts)
         if fast is not None:
-            return Calendar(self.ids, fast, list(self.freq))
+            return self.ending_at(fast)
         last = self.last_time.copy().to_numpy().copy()
         start = 0
         for p, n in zip(positions, counts, strict=True):

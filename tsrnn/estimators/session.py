@@ -70,7 +70,8 @@ class StreamSession:
         self.estimator = estimator
         calendar = estimator.calendar_
         every = np.arange(calendar.n_series)
-        self.positions = every if ids is None else calendar.positions(np.asarray(ids))
+        ids = ids if ids is None or isinstance(ids, pd.Series) else np.asarray(ids)
+        self.positions = every if ids is None else calendar.positions(ids)
         self.ids = calendar.ids[self.positions]
         scaler, pos = estimator.scaler_, self.positions
         n_cov = len(estimator.covariates_)
@@ -178,7 +179,7 @@ class StreamSession:
             moved = _from_units(self._stamps(self.steps)[:, -1], calendar.last_time)
             last = calendar.last_time.to_numpy().copy()
             last[self.positions] = moved.to_numpy()
-            est.calendar_ = type(calendar)(calendar.ids, pd.Index(last), list(calendar.freq))
+            est.calendar_ = calendar.ending_at(pd.Index(last))
             ctx = est.context_
             values = ctx.values.copy()
             values[ctx.indptr[self.positions + 1] - 1] = self._last_raw

@@ -126,7 +126,8 @@ class StreamingRNNForecaster(NetworkParams, NeuralForecaster):
             return False
         times = X[self.time_col]
         datetimes = isinstance(self.calendar_.last_time, pd.DatetimeIndex)
-        kind_ok = datetimes and getattr(times.dtype, "tz", 1) is None and times.dtype.kind == "M"
+        naive = not isinstance(times.dtype, pd.DatetimeTZDtype)
+        kind_ok = datetimes and naive and times.dtype.kind == "M"
         if not (kind_ok or (not datetimes and times.dtype.kind in "iu")):
             return False
         values = X[columns[2:]]
@@ -139,7 +140,7 @@ class StreamingRNNForecaster(NetworkParams, NeuralForecaster):
         values = values.to_numpy(np.float64)
         if not np.isfinite(values).all():
             return False
-        session = StreamSession(self, ids.to_numpy())
+        session = StreamSession(self, ids)
         try:
             session.push(values, times=times.to_numpy())
         except DataValidationError:
