@@ -218,7 +218,6 @@ def msis(
     return float(np.mean(score) / scale) if scale > 0 else float("nan")
 
 
-
 def interval_score(
     y_true: np.ndarray, lower: np.ndarray, upper: np.ndarray, *, coverage: float = 0.95
 ) -> float:
@@ -302,9 +301,7 @@ def make_interval_scorer(kind: str, level: float | Sequence[float] = 0.95) -> _I
     make_interval_scorer('pinball', (0.1, 0.5, 0.9))
     """
     if kind not in ("coverage", "interval_score", "pinball"):
-        raise ValueError(
-            f"kind must be 'coverage', 'interval_score' or 'pinball'; got {kind!r}."
-        )
+        raise ValueError(f"kind must be 'coverage', 'interval_score' or 'pinball'; got {kind!r}.")
     if kind == "pinball":
         return _IntervalScorer(kind, tuple(float(v) for v in _levels(np.atleast_1d(level))))
     if isinstance(level, Sequence) or not 0 < float(level) < 1:
