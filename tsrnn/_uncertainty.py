@@ -141,6 +141,10 @@ class UncertaintyMixin:
     ) -> np.ndarray:
         raise self._unavailable("samples")
 
+    def _row_quantiles(self, X: Any, quantiles: list[float]) -> np.ndarray:
+        """``(n_rows, n_quantiles)`` quantiles of the rows of ``X`` (wrappers override it)."""
+        return self._row_values(X, lambda s, f: self._forecast_quantiles(s, f, quantiles))
+
     def _unavailable(self, what: str) -> ParameterError:
         kinds = self._uncertainty_kinds()
         can = {
@@ -177,8 +181,7 @@ class UncertaintyMixin:
         """
         check_is_fitted(self)
         q = check_quantiles(quantiles)
-        values = self._row_values(X, lambda s, f: self._forecast_quantiles(s, f, q))
-        return self._aligned(X, values, [quantile_column(v) for v in q])
+        return self._aligned(X, self._row_quantiles(X, q), [quantile_column(v) for v in q])
 
     def predict_interval(self, X: Any, coverage: Any = 0.95) -> pd.DataFrame:
         """Central prediction intervals of the rows of ``X``.
@@ -201,8 +204,7 @@ class UncertaintyMixin:
         """
         check_is_fitted(self)
         coverages = check_coverages(coverage)
-        q = interval_quantiles(coverages)
-        values = self._row_values(X, lambda s, f: self._forecast_quantiles(s, f, q))
+        values = self._row_quantiles(X, interval_quantiles(coverages))
         names = [name for c in coverages for name in interval_columns(c)]
         return self._aligned(X, values, names)
 
