@@ -69,3 +69,25 @@ def test_width_and_errors():
         pinball_losses([1], [[1]], [1.5])
     with pytest.raises(ValueError, match="kind"):
         make_interval_scorer("msis")
+
+
+def test_interval_scorers_call_the_forecaster():
+    import pandas as pd
+
+    from tsrnn import NaiveForecaster
+    from tsrnn.metrics import coverage_scorer, interval_score_scorer, pinball_scorer
+
+    y = np.array([0.0, 2, 1, 3, 2, 4])
+    ds = pd.date_range("2000", periods=6, freq="YS")
+    frame = pd.DataFrame({"unique_id": "a", "ds": ds, "y": y})
+    est = NaiveForecaster(horizon=1).fit(frame.iloc[:5])
+    X_test, y_test = frame.iloc[5:][["unique_id", "ds"]], frame.y.iloc[5:]
+    band = est.predict_interval(X_test, coverage=0.95)
+    lo, hi = band.iloc[0]
+    assert coverage_scorer(est, X_test, y_test) == float(lo <= 4 <= hi)
+    assert interval_score_scorer(est, X_test, y_test) == pytest.approx(
+        -interval_score([4.0], [lo], [hi])
+    )
+    q = est.predict_quantiles(X_test, [0.1, 0.5, 0.9]).to_numpy()
+    expected = -np.mean(pinball_losses([4.0], q, [0.1, 0.5, 0.9]))
+    assert pinball_scorer(est, X_test, y_test) == pytest.approx(expected)

@@ -19,8 +19,9 @@ NEURAL_DOCS = {
         quantile and step, non-crossing by construction) trained with the pinball loss;
         ``predict`` gives its median and ``predict_interval``/``predict_quantiles`` its
         quantiles (see :doc:`/user_guide/uncertainty`).
-    quantiles : list of float, default=(0.025, 0.1, 0.5, 0.9, 0.975)
-        Levels of the quantile head (``loss="quantile"`` only); the median is always added.
+    quantiles : list of float or None, default=None
+        Levels of the quantile head (``loss="quantile"`` only); None: 0.025, 0.1, 0.5, 0.9
+        and 0.975 (the 80% and 95% intervals). The median is always added.
     scaler : {"standard", "robust", "diff", "none"}, default="standard"
         Per-series target scaling, fitted on training rows only (mean/std, median/IQR, or
         mean/mean absolute one-step change). Covariates are standardised per column.

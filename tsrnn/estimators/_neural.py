@@ -38,7 +38,7 @@ NEURAL_CONSTRAINTS: dict[str, list] = {
     "max_epochs": [Interval(numbers.Integral, 1, None)],
     "gradient_clip_val": [None, Interval(numbers.Real, 0, None, closed="neither")],
     "loss": [Options(frozenset({*LOSSES, "quantile"}))],
-    "quantiles": [list, tuple],
+    "quantiles": [None, list, tuple],
     "scaler": [Options(frozenset(SCALERS))],
     "normalize_windows": [bool],
     "validation_size": [Interval(numbers.Integral, 0, None)],
@@ -48,6 +48,8 @@ NEURAL_CONSTRAINTS: dict[str, list] = {
     "verbose": [bool],
     "trainer_kwargs": [None, dict],
 }
+#: Levels of a quantile head when ``quantiles=None``: the 95% and 80% intervals and the median.
+DEFAULT_QUANTILES = (0.025, 0.1, 0.5, 0.9, 0.975)
 CONTEXT_CONSTRAINTS: dict[str, list] = {"context_length": [Interval(numbers.Integral, 1, None)]}
 NETWORK_CONSTRAINTS: dict[str, list] = {
     "hidden_size": [Interval(numbers.Integral, 1, None)],
@@ -118,7 +120,7 @@ class NeuralForecaster(BaseForecaster):
     max_epochs: int = 20
     gradient_clip_val: float | None = 1.0
     loss: str = "mse"
-    quantiles: tuple[float, ...] | list[float] = (0.025, 0.1, 0.5, 0.9, 0.975)
+    quantiles: list[float] | None = None
     scaler: str = "standard"
     normalize_windows: bool = True
     validation_size: int = 0
@@ -150,7 +152,7 @@ class NeuralForecaster(BaseForecaster):
 
     def _fit_panel(self, panel: Panel) -> None:
         vars(self).pop("state_", None)  # a stateful fit's states, from an earlier fit
-        if self.loss == "quantile":
+        if self.loss == "quantile" and self.quantiles is not None:
             check_quantiles(self.quantiles)
         path = self._choose_path()
         path.check(self)
@@ -214,7 +216,9 @@ class NeuralForecaster(BaseForecaster):
     # ------------------------------------------------------------------ quantile head
     def _head_quantiles(self) -> tuple[float, ...] | None:
         """The quantile head's levels (None: a point head)."""
-        return None if self.loss != "quantile" else tuple(float(q) for q in self.quantiles)
+        if self.loss != "quantile":
+            return None
+        return tuple(float(q) for q in (self.quantiles or DEFAULT_QUANTILES))
 
     def _uncertainty_kinds(self) -> tuple[str, ...]:
         return ("quantiles",) if self._head_quantiles() is not None else ()
