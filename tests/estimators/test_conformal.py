@@ -88,3 +88,14 @@ def test_bad_parameters():
     model = ConformalForecaster(NaiveForecaster(horizon=2), n_windows=1).fit(data)
     with pytest.raises(DataValidationError, match="needs at least"):
         model.forecast(level=[99])
+
+
+def test_backtest_returns_interval_columns():
+    from tsrnn.model_selection import TemporalSplit, backtest
+
+    data = _noise_panel(20, 30, seed=4)
+    cv = TemporalSplit(n_splits=2, horizon=2)
+    result = backtest(NaiveForecaster(horizon=2), data, cv=cv, intervals=[0.8, 0.95])
+    fc = result.forecasts
+    assert {"yhat_lo_80", "yhat_hi_80", "yhat_lo_95", "yhat_hi_95"} <= set(fc.columns)
+    assert (fc.yhat_lo_95 <= fc.yhat_lo_80).all() and (fc.yhat_hi_80 <= fc.yhat_hi_95).all()
