@@ -32,7 +32,6 @@ from tsrnn.baselines import (
     ThetaForecaster,
 )
 from tsrnn.datasets import M3_HORIZONS, M3_SEASON_LENGTH, load_m3
-from tsrnn.estimators.conformal import ConformalForecaster
 from tsrnn.evaluation._compare import compare, frame_to_markdown
 from tsrnn.exceptions import ParameterError
 from tsrnn.metrics import owa
@@ -147,6 +146,12 @@ def _single(category: str, cell: str) -> Any:
     return m3_recurrent(category, cell=cell, seeds=[0])
 
 
+def _conformal(model: Any) -> Any:
+    from tsrnn.estimators import ConformalForecaster  # torch: only when the model is built
+
+    return ConformalForecaster(model, n_windows=1)
+
+
 def _baseline(cls: type, **fixed: Any) -> Callable[[str, int | None], Any]:
     def make(category: str, n_jobs: int | None) -> Any:
         known = cls().get_params()
@@ -176,8 +181,7 @@ M3_MODELS: dict[str, Callable[[str, int | None], Any]] = {
     "arima": _baseline(ARIMAForecaster),
     # probabilistic: split-conformal intervals around the default ensemble (one calibration
     # window of the horizon at the end of each training series)
-    "tsrnn_conformal": lambda c, n_jobs: ConformalForecaster(m3_recurrent(c, n_jobs=n_jobs),
-                                                             n_windows=1),  # fmt: skip
+    "tsrnn_conformal": lambda c, n_jobs: _conformal(m3_recurrent(c, n_jobs=n_jobs)),
 }
 DEFAULT_MODELS = ("tsrnn", "naive2", "ses", "damped", "theta", "ets")
 CATEGORIES = ("yearly", "quarterly", "monthly", "other")
