@@ -1,7 +1,7 @@
 """Quantiles, intervals and samples of any forecaster: one API over a small per-family hook.
 
-:class:`UncertaintyMixin` gives every forecaster :meth:`~UncertaintyMixin.predict_quantiles`,
-:meth:`~UncertaintyMixin.predict_interval` and :meth:`~UncertaintyMixin.sample` (frames or
+:class:`UncertaintyMixin` gives every forecaster ``predict_quantiles``,
+``predict_interval`` and ``sample`` (frames or
 arrays aligned with the rows of ``X``) and the bands of ``forecast(level=..., quantiles=...)``.
 A family implements one or both hooks over the series it is asked for:
 
@@ -164,7 +164,7 @@ class UncertaintyMixin:
         Parameters
         ----------
         X : DataFrame
-            Forecast rows, as for :meth:`predict`.
+            Forecast rows, as for ``predict``.
         quantiles : float or list of float, default=(0.1, 0.5, 0.9)
             Levels strictly between 0 and 1.
 
@@ -192,7 +192,7 @@ class UncertaintyMixin:
         Parameters
         ----------
         X : DataFrame
-            Forecast rows, as for :meth:`predict`.
+            Forecast rows, as for ``predict``.
         coverage : float or list of float, default=0.95
             Nominal coverage(s), strictly between 0 and 1.
 
@@ -217,7 +217,7 @@ class UncertaintyMixin:
         Parameters
         ----------
         X : DataFrame
-            Forecast rows, as for :meth:`predict`.
+            Forecast rows, as for ``predict``.
         n : int, default=100
             Samples per row.
         random_state : int, Generator or None, default=None

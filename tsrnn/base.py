@@ -55,7 +55,7 @@ class BaseForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, BaseEsti
     - ``_forecast_panel(positions, future)``: ``(len(positions), horizon)`` forecasts;
     - ``_context_size()``: how many trailing rows per series ``context_`` keeps (None: all);
     - ``_add_series(panel)``: prepare state for series first seen in :meth:`update`;
-    - quantiles, intervals and samples: the hooks of :class:`~tsrnn._uncertainty.UncertaintyMixin`.
+    - quantiles, intervals and samples: the hooks of ``tsrnn._uncertainty.UncertaintyMixin``.
 
     A family of subclasses that documents some parameters alike sets ``_shared_docs``
     (marker line -> text); each subclass docstring's marker lines are replaced by the text.
@@ -173,7 +173,7 @@ class BaseForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, BaseEsti
             themselves: the first ``horizon`` rows of every series are forecast.
         level, quantiles : list of float, optional
             Add interval bounds ``yhat_lo_80``, ``yhat_hi_80``, ... (levels in percent) and
-            quantiles ``yhat_q0.1``, ... (see :meth:`predict_interval`, :meth:`predict_quantiles`).
+            quantiles ``yhat_q0.1``, ... (see ``predict_interval``, ``predict_quantiles``).
 
         Returns
         -------
@@ -226,7 +226,7 @@ class BaseForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, BaseEsti
         Returns
         -------
         DataFrame
-            Fill in known-future covariate columns and pass it to :meth:`predict`.
+            Fill in known-future covariate columns and pass it to ``predict``.
         """
         check_is_fitted(self)
         steps = self.horizon if horizon is None else horizon

@@ -78,8 +78,8 @@ class ConformalForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, Bas
     ``horizon`` steps of the training data (``refit`` as in
     :func:`~tsrnn.model_selection.backtest`), keeps the absolute errors per horizon
     step as calibration scores, and then fits the estimator on all the data.
-    ``predict`` is the estimator's point forecast; :meth:`predict_interval` and
-    :meth:`predict_quantiles` add the split-conformal half-widths of each step
+    ``predict`` is the estimator's point forecast; ``predict_interval`` and
+    ``predict_quantiles`` add the split-conformal half-widths of each step
     (a quantile ``q`` is the upper bound of the ``2q - 1`` interval above the
     median and the lower bound of the ``1 - 2q`` interval below it).
 
@@ -230,7 +230,7 @@ class ConformalForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, Bas
             Known-future covariates, as the wrapped estimator's ``forecast`` takes them.
         level, quantiles : list of float, optional
             Interval levels in percent and quantile levels, as for
-            :meth:`tsrnn.base.BaseForecaster.forecast`.
+            ``forecast`` of any tsrnn forecaster.
 
         Returns
         -------
@@ -250,6 +250,22 @@ class ConformalForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, Bas
             out = out.assign(yhat=self.estimator_.predict(out))[[*keys, "yhat"]]
         point = out["yhat"].to_numpy(float)
         return self._add_bands(out, point, level, quantiles)
+
+    def future_frame(self, horizon: int | None = None) -> pd.DataFrame:
+        """The id and time rows of the next ``horizon`` steps of every series.
+
+        Parameters
+        ----------
+        horizon : int, optional
+            Steps per series; defaults to the wrapped estimator's horizon.
+
+        Returns
+        -------
+        DataFrame
+        """
+        check_is_fitted(self)
+        steps = self.horizon_ if horizon is None else horizon
+        return future_rows(self._calendar(), steps, id_col=self.id_col, time_col=self.time_col)
 
     def update(self, X: Any, y: Any = None) -> ConformalForecaster:
         """Pass new rows to the wrapped estimator's ``update``; the calibration is kept.

@@ -182,6 +182,7 @@ M3_MODELS: dict[str, Callable[[str, int | None], Any]] = {
     # probabilistic: split-conformal intervals around the default ensemble (one calibration
     # window of the horizon at the end of each training series)
     "tsrnn_conformal": lambda c, n_jobs: _conformal(m3_recurrent(c, n_jobs=n_jobs)),
+    "gru_conformal": lambda c, n_jobs: _conformal(_single(c, "gru")),
 }
 DEFAULT_MODELS = ("tsrnn", "naive2", "ses", "damped", "theta", "ets")
 CATEGORIES = ("yearly", "quarterly", "monthly", "other")

@@ -67,7 +67,7 @@ mape_scorer = make_scorer(mape, greater_is_better=False)
 """scikit-learn scorer for :func:`mape` (negated, as scorers maximise)."""
 
 coverage_scorer = make_interval_scorer("coverage", 0.95)
-"""Scorer: empirical coverage of the estimator's 95% :meth:`predict_interval`."""
+"""Scorer: empirical coverage of the estimator's 95% ``predict_interval``."""
 
 interval_score_scorer = make_interval_scorer("interval_score", 0.95)
 """Scorer: negated interval score of the 95% interval (the unscaled MSIS)."""

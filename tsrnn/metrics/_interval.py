@@ -277,7 +277,7 @@ def make_interval_scorer(kind: str, level: float | Sequence[float] = 0.95) -> _I
 
     ``GridSearchCV(scoring=...)`` and ``cross_val_score`` call it as
     ``scorer(estimator, X_test, y_test)``; it asks the estimator for
-    :meth:`predict_interval` or :meth:`predict_quantiles` on ``X_test``. Losses are
+    ``predict_interval`` or ``predict_quantiles`` on ``X_test``. Losses are
     negated (scorers are maximised). There is no MSIS scorer, for the reason there
     is no MASE scorer: the scale needs the training history; use
     :func:`tsrnn.model_selection.backtest` or :func:`msis`.

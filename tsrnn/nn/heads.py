@@ -35,7 +35,7 @@ class QuantileHead(nn.Module):
     horizon : int
         Steps forecast at once.
     quantiles : sequence of float
-        Levels in (0, 1); the head emits :func:`head_quantiles` of them (0.5 added).
+        Levels in (0, 1); the head emits ``head_quantiles`` of them (0.5 added).
 
     Examples
     --------
