@@ -37,6 +37,7 @@ def test_examples_are_all_tested():
         "optuna_search.py",
         "irregular_series.py",
         "streaming_elecdemand.py",
+        "probabilistic_forecasts.py",
     }
 
 
@@ -102,3 +103,11 @@ def test_streaming_elecdemand(tmp_path):
     assert "vs naive" in out and "vs seasonal naive" in out
     assert "Final MAE ratios" in out
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_probabilistic_forecasts(tmp_path):
+    png = tmp_path / "bands.png"
+    out = run_example("probabilistic_forecasts.py", "--plot", str(png))
+    for text in ("coverage_95", "msis", "lstm quantile head", "conformal snaive", "ets"):
+        assert text in out
+    assert png.is_file() and png.stat().st_size > 0

@@ -16,6 +16,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
+from tsrnn._uncertainty import UncertaintyMixin
 from tsrnn._validation import Interval, validate_params
 from tsrnn.data import frame as frames
 from tsrnn.data.calendar import Calendar
@@ -46,7 +47,7 @@ _COMMON_CONSTRAINTS: dict[str, list] = {
 }
 
 
-class BaseForecaster(RowContractTags, RegressorMixin, BaseEstimator):
+class BaseForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, BaseEstimator):
     """Template of the row contract; subclasses implement the ``_fit_panel`` family.
 
     Subclasses define ``_parameter_constraints`` for their own parameters and:
@@ -54,7 +55,8 @@ class BaseForecaster(RowContractTags, RegressorMixin, BaseEstimator):
     - ``_fit_panel(panel)``: learn from the training panel (target in column 0);
     - ``_forecast_panel(positions, future)``: ``(len(positions), horizon)`` forecasts;
     - ``_context_size()``: how many trailing rows per series ``context_`` keeps (None: all);
-    - ``_add_series(panel)``: prepare state for series first seen in :meth:`update`.
+    - ``_add_series(panel)``: prepare state for series first seen in :meth:`update`;
+    - quantiles, intervals and samples: the hooks of ``tsrnn._uncertainty.UncertaintyMixin``.
 
     A family of subclasses that documents some parameters alike sets ``_shared_docs``
     (marker line -> text); each subclass docstring's marker lines are replaced by the text.
@@ -127,6 +129,10 @@ class BaseForecaster(RowContractTags, RegressorMixin, BaseEstimator):
         ndarray of shape (n_rows,)
         """
         check_is_fitted(self)
+        return self._row_values(X, self._forecast_panel)
+
+    def _row_values(self, X: Any, forecast: Any) -> np.ndarray:
+        """``forecast(series, future)[series, step - 1]`` of every row of ``X``."""
         frame = self._to_frame(X, None, require_target=False)
         if len(frame) == 0:
             return np.empty(0)
@@ -143,10 +149,12 @@ class BaseForecaster(RowContractTags, RegressorMixin, BaseEstimator):
         steps = self.calendar_.locate(positions, pd.Index(frame[self.time_col]), self.horizon)
         series, inverse = np.unique(positions, return_inverse=True)
         future = self._future_inputs(frame, positions, series, inverse, steps)
-        forecasts = self._forecast_panel(series, future)  # [n_series, horizon]
+        forecasts = forecast(series, future)  # [n_series, horizon, ...]
         return forecasts[inverse, steps - 1]
 
-    def forecast(self, horizon: int | None = None, X: Any = None) -> pd.DataFrame:
+    def forecast(
+        self, horizon: int | None = None, X: Any = None, *, level: Any = None, quantiles: Any = None
+    ) -> pd.DataFrame:
         """Forecast the next ``horizon`` steps of every series.
 
         Parameters
@@ -158,11 +166,14 @@ class BaseForecaster(RowContractTags, RegressorMixin, BaseEstimator):
             covariates); required when the model uses ``future_covariates``. With
             irregular timestamps (``irregular=True``) its rows are the future times
             themselves: the first ``horizon`` rows of every series are forecast.
+        level, quantiles : list of float, optional
+            Add interval bounds ``yhat_lo_80``, ``yhat_hi_80``, ... (levels in percent) and
+            quantiles ``yhat_q0.1``, ... (see ``predict_interval``, ``predict_quantiles``).
 
         Returns
         -------
         DataFrame
-            Columns ``id_col``, ``time_col``, ``yhat``; ``horizon`` rows per series.
+            Columns ``id_col``, ``time_col``, ``yhat`` (and the bands); ``horizon`` rows per series.
         """
         check_is_fitted(self)
         steps = self.horizon if horizon is None else horizon
@@ -176,9 +187,7 @@ class BaseForecaster(RowContractTags, RegressorMixin, BaseEstimator):
                 "horizon); refit with a larger horizon to forecast further."
             )
         if X is not None and not self.calendar_.regular:
-            rows = self._explicit_future_rows(X, steps)
-            rows["yhat"] = self.predict(rows)
-            return rows[[self.id_col, self.time_col, "yhat"]]
+            return self._forecast_rows(self._explicit_future_rows(X, steps), level, quantiles)
         rows = self.future_frame(steps)
         if self.future_covariates_:
             if X is None:
@@ -199,11 +208,11 @@ class BaseForecaster(RowContractTags, RegressorMixin, BaseEstimator):
                     f"X gives no known-future covariates for series {first[self.id_col]!r} at "
                     f"{first[self.time_col]} ({int(gaps.sum())} forecast rows lack them)."
                 )
-        if self.calendar_.regular and not self.future_covariates_:  # its own rows: no checks
-            every = np.arange(self.calendar_.n_series)
+        plain = level is None and quantiles is None
+        if plain and self.calendar_.regular and not self.future_covariates_:
+            every = np.arange(self.calendar_.n_series)  # its own rows: no checks
             return rows.assign(yhat=self._forecast_panel(every, None)[:, :steps].ravel())
-        rows["yhat"] = self.predict(rows)
-        return rows[[self.id_col, self.time_col, "yhat"]]
+        return self._forecast_rows(rows, level, quantiles)
 
     def future_frame(self, horizon: int | None = None) -> pd.DataFrame:
         """Return the ``id_col``/``time_col`` rows of the next ``horizon`` steps of every series.
@@ -216,7 +225,7 @@ class BaseForecaster(RowContractTags, RegressorMixin, BaseEstimator):
         Returns
         -------
         DataFrame
-            Fill in known-future covariate columns and pass it to :meth:`predict`.
+            Fill in known-future covariate columns and pass it to ``predict``.
         """
         check_is_fitted(self)
         steps = self.horizon if horizon is None else horizon
@@ -337,13 +346,8 @@ class BaseForecaster(RowContractTags, RegressorMixin, BaseEstimator):
         return frame
 
     def _append_known(self, frame: pd.DataFrame, columns: list[str]) -> None:
-        panel, times = frame_to_panel(
-            frame,
-            np.arange(len(frame)),
-            id_col=self.id_col,
-            time_col=self.time_col,
-            columns=columns,
-        )
+        panel, times = frame_to_panel(frame, np.arange(len(frame)), id_col=self.id_col,
+                                      time_col=self.time_col, columns=columns)  # fmt: skip
         positions = self.calendar_.positions(panel.ids, action="update")
         self.calendar_ = self.calendar_.advance(positions, times, panel.lengths)
         lengths = np.zeros(self.calendar_.n_series, dtype=np.int64)
@@ -359,13 +363,8 @@ class BaseForecaster(RowContractTags, RegressorMixin, BaseEstimator):
         self.context_ = merged if size is None else merged.tail(size)
 
     def _append_new(self, frame: pd.DataFrame, columns: list[str]) -> None:
-        panel, times = frame_to_panel(
-            frame,
-            np.arange(len(frame)),
-            id_col=self.id_col,
-            time_col=self.time_col,
-            columns=columns,
-        )
+        panel, times = frame_to_panel(frame, np.arange(len(frame)), id_col=self.id_col,
+                                      time_col=self.time_col, columns=columns)  # fmt: skip
         calendar = Calendar.from_times(panel.ids, times, panel.indptr, freq=self.freq)
         self._add_series(panel)
         self.calendar_ = self.calendar_.extend(calendar)

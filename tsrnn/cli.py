@@ -169,6 +169,7 @@ def benchmark_command(args: argparse.Namespace) -> int:
         out_dir=args.out,
         n_jobs=args.n_jobs,
         verbose=not args.quiet,
+        intervals=None if args.intervals is None else args.intervals / 100,
     )
     shown = board.drop(columns=["dm_statistic", "n_series", "n_points"])
     for category, group in shown.groupby("category", sort=False):
@@ -205,6 +206,12 @@ def _benchmark_arguments(bench: argparse.ArgumentParser) -> None:
     bench.add_argument("--out", default="m3-benchmark", help="output folder")
     bench.add_argument("--n-jobs", type=int, help="processes (default: all cores)")
     bench.add_argument("--quiet", action="store_true", help="no progress bars")
+    bench.add_argument(
+        "--intervals",
+        type=float,
+        metavar="LEVEL",
+        help="also score LEVEL%% prediction intervals (coverage, MSIS; bounds in forecasts.csv)",
+    )
     bench.set_defaults(func=benchmark_command)
 
 

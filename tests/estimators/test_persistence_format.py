@@ -75,7 +75,7 @@ def test_a_format_1_file_goes_through_the_upgrade_steps(naive, monkeypatch):
     monkeypatch.setattr(persistence, "FORMAT_VERSION", 2)
     monkeypatch.setattr(persistence, "_UPGRADES", {1: upgrade_from_1})
     est = load_forecaster(naive)
-    assert seen == [["context_indptr", "context_values"]]
+    assert seen == [["context_indptr", "context_values", "sigma"]]  # sigma: the naive spread
     assert est.forecast()["yhat"].notna().all()
 
 

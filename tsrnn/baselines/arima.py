@@ -77,7 +77,7 @@ def _label(order: tuple, seasonal_order: tuple, trend: str) -> str:
 
 def arima_series(
     y: np.ndarray, horizon: int, m: int, *, max_p: int, max_q: int, max_d: int, seasonal: bool
-) -> tuple[np.ndarray, str]:
+) -> tuple[np.ndarray, str, np.ndarray]:
     """Select a SARIMA model by tests and AIC; forecast ``horizon`` steps."""
     from statsmodels.tsa.statespace.sarimax import SARIMAX
 
@@ -99,7 +99,8 @@ def arima_series(
             best = (result.aic, result, _label(order, seasonal_order, trend))
     if best is None:
         raise ValueError(f"no ARIMA model could be fitted ({'; '.join(errors[:2])})")
-    return np.asarray(best[1].forecast(horizon)), best[2]
+    prediction = best[1].get_forecast(horizon)
+    return np.asarray(prediction.predicted_mean), best[2], np.asarray(prediction.se_mean)
 
 
 class ARIMAForecaster(LocalForecaster):

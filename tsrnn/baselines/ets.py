@@ -42,6 +42,7 @@ from itertools import product
 import numpy as np
 
 from tsrnn._validation import Options
+from tsrnn.baselines._intervals import simulated_sd
 from tsrnn.baselines.local import LOCAL_CONSTRAINTS, LocalForecaster, SeriesModel
 
 __all__ = ["ETSForecaster"]
@@ -97,7 +98,9 @@ def _label(config: Config) -> str:
     return f"ETS({letter[e]},{letter[t]}{'d' if d else ''},{letter[s]})"
 
 
-def ets_series(y: np.ndarray, horizon: int, m: int, **options) -> tuple[np.ndarray, str]:
+def ets_series(
+    y: np.ndarray, horizon: int, m: int, **options
+) -> tuple[np.ndarray, str, np.ndarray]:
     """Fit every allowed ETS configuration; forecast with the lowest-AIC one."""
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
@@ -122,7 +125,7 @@ def ets_series(y: np.ndarray, horizon: int, m: int, **options) -> tuple[np.ndarr
     for _, _, config, result in sorted(fits, key=lambda f: f[:2]):
         forecast = np.asarray(result.forecast(horizon))
         if np.isfinite(forecast).all():
-            return forecast, _label(config)
+            return forecast, _label(config), simulated_sd(result, horizon)
     raise ValueError(f"no ETS model gave finite forecasts ({'; '.join(errors[:2])})")
 
 

@@ -21,16 +21,26 @@ from joblib import Parallel, delayed
 
 from tsrnn._validation import Interval
 from tsrnn.base import BaseForecaster
+from tsrnn.baselines._intervals import normal_quantiles, random_walk_sd
 from tsrnn.data.calendar import season_length_of
 from tsrnn.data.panel import Panel
+from tsrnn.exceptions import ParameterError
 
 __all__ = ["FallbackWarning", "LocalForecaster"]
 
-#: ``model(y, horizon, m) -> (forecasts, label)``; module-level or a partial, so it pickles.
-SeriesModel = Callable[[np.ndarray, int, int], tuple[np.ndarray, str]]
+#: ``model(y, horizon, m) -> (forecasts, label[, sd])``; module-level or a partial, so it
+#: pickles. ``sd``: the standard deviation of each step's forecast (for intervals).
+SeriesModel = Callable[[np.ndarray, int, int], tuple]
 
 # Fitted per-series results, dropped before a refit.
-_RESULTS = ("forecasts_", "models_", "fallback_", "convergence_warnings_", "season_length_")
+_RESULTS = (
+    "forecasts_",
+    "forecast_sd_",
+    "models_",
+    "fallback_",
+    "convergence_warnings_",
+    "season_length_",
+)
 
 LOCAL_CONSTRAINTS: dict[str, list] = {
     "season_length": [None, Interval(numbers.Integral, 1, None)],
@@ -54,31 +64,37 @@ def require_statsmodels() -> None:
 
 def fit_series(
     model: SeriesModel, y: np.ndarray, horizon: int, m: int
-) -> tuple[np.ndarray, str, str | None, int]:
+) -> tuple[np.ndarray, str, str | None, int, np.ndarray]:
     """Fit one series, falling back to naive forecasts when the model fails.
 
     Returns the forecasts, a label of the fitted model, the error message of a
-    fallback (None when the model worked) and the number of statsmodels
-    ``ConvergenceWarning`` raised (all warnings are silenced).
+    fallback (None when the model worked), the number of statsmodels
+    ``ConvergenceWarning`` raised (all warnings are silenced) and the standard
+    deviation of every step's forecast (the naive one for a fallback; NaN where
+    the model gives none).
     """
     y = np.asarray(y, dtype=np.float64)
     if np.ptp(y) == 0.0:  # every model's forecast of a constant series is that constant
-        return np.full(horizon, y[-1]), "constant", None, 0
+        return np.full(horizon, y[-1]), "constant", None, 0, np.zeros(horizon)
     error = None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            forecast, label = model(y, horizon, m)
+            forecast, label, *rest = model(y, horizon, m)
             forecast = np.asarray(forecast, dtype=np.float64).reshape(-1)
             if forecast.shape != (horizon,) or not np.isfinite(forecast).all():
                 raise FloatingPointError(f"the forecasts are not {horizon} finite values")
+            sd = np.asarray(rest[0], dtype=np.float64).reshape(-1) if rest else None
+            if sd is None or sd.shape != (horizon,) or not np.isfinite(sd).all():
+                sd = np.full(horizon, np.nan)
         except ImportError:
             raise
         except Exception as err:  # any statsmodels failure: fall back, report below
             forecast, label = np.full(horizon, y[-1]), "naive (fallback)"
+            sd = random_walk_sd(y, horizon)
             error = f"{type(err).__name__}: {err}"
     n_convergence = sum(w.category.__name__ == "ConvergenceWarning" for w in caught)
-    return forecast, label, error, n_convergence
+    return forecast, label, error, n_convergence, sd
 
 
 #: Lines of ``Parameters`` and ``Attributes`` that every per-series model documents alike;
@@ -188,6 +204,26 @@ class LocalForecaster(BaseForecaster):
     def _forecast_panel(self, positions: np.ndarray, future: np.ndarray | None) -> np.ndarray:
         return self.forecasts_[positions]
 
+    def _uncertainty_kinds(self) -> tuple[str, ...]:
+        return ("quantiles",) if hasattr(self, "forecast_sd_") else ()
+
+    def _uncertainty_hint(self) -> str:
+        return "This model was saved without its forecast spread: refit it."
+
+    def _forecast_quantiles(
+        self, positions: np.ndarray, future: np.ndarray | None, quantiles: list[float]
+    ) -> np.ndarray:
+        if not hasattr(self, "forecast_sd_"):
+            return super()._forecast_quantiles(positions, future, quantiles)
+        sd = self.forecast_sd_[positions]
+        if np.isnan(sd).any():
+            first = self.calendar_.ids[positions[np.isnan(sd).any(axis=1)][0]]
+            raise ParameterError(
+                f"{type(self).__name__} has no forecast spread for series {first!r} (a model "
+                "file written before tsrnn had intervals): refit it for intervals."
+            )
+        return normal_quantiles(self.forecasts_[positions], sd, quantiles)
+
     def _context_size(self) -> int | None:
         return None
 
@@ -213,14 +249,20 @@ class LocalForecaster(BaseForecaster):
         if "forecasts_" not in state:  # first fit, or a refit on load of an older file
             state.update(
                 forecasts_=np.full((n, self.horizon), np.nan),
+                forecast_sd_=np.full((n, self.horizon), np.nan),
                 models_=[""] * n,
                 fallback_=np.zeros(n, dtype=bool),
                 convergence_warnings_=np.zeros(n, dtype=np.int64),
             )
             return True
+        if "forecast_sd_" not in state:  # loaded from a file written before intervals
+            self.forecast_sd_ = np.full_like(self.forecasts_, np.nan)
         grow = n - len(self.forecasts_)
         if grow > 0:  # series first seen in update()
             self.forecasts_ = np.vstack([self.forecasts_, np.full((grow, self.horizon), np.nan)])
+            self.forecast_sd_ = np.vstack(
+                [self.forecast_sd_, np.full((grow, self.horizon), np.nan)]
+            )
             self.models_ = self.models_ + [""] * grow
             self.fallback_ = np.concatenate([self.fallback_, np.zeros(grow, dtype=bool)])
             self.convergence_warnings_ = np.concatenate(
@@ -243,8 +285,9 @@ class LocalForecaster(BaseForecaster):
         else:
             results = Parallel(n_jobs=self.n_jobs)(delayed(fit_series)(*job) for job in jobs)
         errors = []
-        for p, (forecast, label, error, n_convergence) in zip(positions, results, strict=True):
+        for p, (forecast, label, error, n_convergence, sd) in zip(positions, results, strict=True):
             self.forecasts_[p] = forecast
+            self.forecast_sd_[p] = sd
             self.models_[p] = label
             self.fallback_[p] = error is not None
             self.convergence_warnings_[p] = n_convergence
@@ -265,6 +308,7 @@ class LocalForecaster(BaseForecaster):
     def _fitted_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:  # noqa: D102
         arrays = {
             "forecasts": self.forecasts_,
+            "forecast_sd": self.forecast_sd_,
             "fallback": self.fallback_,
             "convergence_warnings": self.convergence_warnings_,
             "season_length": self.season_length_,
@@ -278,6 +322,8 @@ class LocalForecaster(BaseForecaster):
             self._fit_local(np.arange(self.calendar_.n_series), stacklevel=4)
             return
         self.forecasts_ = arrays["forecasts"]
+        if "forecast_sd" in arrays:  # files written before intervals have none
+            self.forecast_sd_ = arrays["forecast_sd"]
         self.fallback_ = arrays["fallback"]
         self.convergence_warnings_ = arrays["convergence_warnings"]
         self.season_length_ = arrays["season_length"]

@@ -13,6 +13,7 @@ import numpy as np
 
 from tsrnn._validation import Interval
 from tsrnn.base import BaseForecaster
+from tsrnn.baselines._intervals import normal_quantiles, random_walk_sd
 from tsrnn.data.calendar import season_length_of
 
 __all__ = ["NaiveForecaster", "SeasonalNaiveForecaster"]
@@ -74,8 +75,52 @@ class SeasonalNaiveForecaster(BaseForecaster):
             return np.full(len(freqs), self.season_length, dtype=np.int64)
         return np.array([season_length_of(f) for f in freqs], dtype=np.int64)
 
+    def fit(self, X, y=None):  # noqa: D102
+        super().fit(X, y)
+        self.sigma_ = self._sigmas(vars(self).pop("_history"), self.season_length_)
+        return self
+
+    fit.__doc__ = BaseForecaster.fit.__doc__
+
     def _fit_panel(self, panel) -> None:
-        """Nothing to learn: forecasts read the stored context."""
+        """Forecasts read the stored context; ``fit`` keeps each series' residual spread."""
+        self._history = panel
+
+    @staticmethod
+    def _sigmas(panel, seasons: np.ndarray) -> np.ndarray:
+        """Root mean square of each series' in-sample lag-``m`` changes (NaN if none)."""
+        return np.array([random_walk_sd(panel.series(k)[:, 0], 1, int(seasons[k]))[0]
+                         for k in range(panel.n_series)])  # fmt: skip
+
+    def _append_new(self, frame, columns) -> None:
+        start = self.calendar_.n_series
+        super()._append_new(frame, columns)
+        if hasattr(self, "sigma_"):
+            new = np.arange(start, self.calendar_.n_series)
+            self.sigma_ = np.concatenate(
+                [self.sigma_, self._sigmas(self.context_.select(new), self.season_length_[new])]
+            )
+
+    def _uncertainty_kinds(self) -> tuple[str, ...]:
+        return ("quantiles",) if hasattr(self, "sigma_") else ()
+
+    def _uncertainty_hint(self) -> str:
+        return "This model was saved without its residual spread: refit it."
+
+    def _forecast_quantiles(self, positions, future, quantiles) -> np.ndarray:
+        if not hasattr(self, "sigma_"):
+            return super()._forecast_quantiles(positions, future, quantiles)
+        seasons = self._seasons([self.calendar_.freq[p] for p in positions])
+        steps = np.arange(self.horizon)
+        sd = self.sigma_[positions, None] * np.sqrt(steps[None, :] // seasons[:, None] + 1.0)
+        return normal_quantiles(self._forecast_panel(positions, future), sd, quantiles)
+
+    def _fitted_state(self):  # noqa: D102
+        return {}, ({"sigma": self.sigma_} if hasattr(self, "sigma_") else {})
+
+    def _restore(self, config, arrays, weights) -> None:  # noqa: D102
+        if "sigma" in arrays:
+            self.sigma_ = arrays["sigma"]
 
     def _forecast_panel(self, positions: np.ndarray, future: np.ndarray | None) -> np.ndarray:
         seasons = self._seasons([self.calendar_.freq[p] for p in positions])

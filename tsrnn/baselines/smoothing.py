@@ -32,6 +32,7 @@ from functools import partial
 
 import numpy as np
 
+from tsrnn.baselines._intervals import random_walk_sd, simulated_sd
 from tsrnn.baselines.local import LOCAL_CONSTRAINTS, LocalForecaster, SeriesModel
 from tsrnn.baselines.seasonality import deseasonalize as _deseasonalize
 
@@ -48,10 +49,10 @@ def _adjust(
     return adjusted, future, ("" if adjusted is y else ", deseasonalised")
 
 
-def naive2_series(y: np.ndarray, horizon: int, m: int) -> tuple[np.ndarray, str]:
+def naive2_series(y: np.ndarray, horizon: int, m: int) -> tuple[np.ndarray, str, np.ndarray]:
     """Naive forecasts of the seasonally adjusted series, reseasonalised."""
     adjusted, future, note = _adjust(y, m, horizon, True)
-    return adjusted[-1] * future, "Naive2" + note
+    return adjusted[-1] * future, "Naive2" + note, random_walk_sd(adjusted, horizon) * future
 
 
 def smoothing_series(
@@ -62,7 +63,7 @@ def smoothing_series(
     trend: str | None,
     damped_trend: bool,
     deseasonalize: bool,
-) -> tuple[np.ndarray, str]:
+) -> tuple[np.ndarray, str, np.ndarray]:
     """SES (``trend=None``) or Holt's method on the seasonally adjusted series."""
     from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
@@ -75,7 +76,8 @@ def smoothing_series(
     )
     result = model.fit()
     name = "SES" if trend is None else ("damped Holt" if damped_trend else "Holt")
-    return np.asarray(result.forecast(horizon)) * future, name + note
+    sd = simulated_sd(result, horizon) * future
+    return np.asarray(result.forecast(horizon)) * future, name + note, sd
 
 
 class Naive2Forecaster(LocalForecaster):

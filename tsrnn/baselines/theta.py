@@ -44,17 +44,21 @@ from tsrnn.baselines.seasonality import deseasonalize as _deseasonalize
 
 __all__ = ["ThetaForecaster"]
 
+_Z95 = 1.959963984540054  # the 0.975 quantile of the standard normal
+
 
 def theta_series(
     y: np.ndarray, horizon: int, m: int, *, theta: float, deseasonalize: bool
-) -> tuple[np.ndarray, str]:
+) -> tuple[np.ndarray, str, np.ndarray]:
     """Theta forecasts of one series, seasonally adjusted as in the M4 benchmarks."""
     from statsmodels.tsa.forecasting.theta import ThetaModel
 
     adjusted, future = _deseasonalize(y, m, horizon) if deseasonalize else (y, np.ones(horizon))
     result = ThetaModel(adjusted, deseasonalize=False).fit()
     forecast = np.asarray(result.forecast(horizon, theta=theta)) * future
-    return forecast, "Theta" + ("" if adjusted is y else ", deseasonalised")
+    bounds = np.asarray(result.prediction_intervals(horizon, theta=theta, alpha=0.05))
+    sd = (bounds[:, 1] - bounds[:, 0]) / (2 * _Z95) * future  # the analytic 95% interval's sd
+    return forecast, "Theta" + ("" if adjusted is y else ", deseasonalised"), sd
 
 
 class ThetaForecaster(LocalForecaster):

@@ -47,8 +47,10 @@ class Batch:
         return self.x.shape[0]
 
     def denormalize(self, forecast: torch.Tensor) -> torch.Tensor:
-        """Undo window normalisation of a (B, H) forecast."""
-        return forecast if self.level is None else forecast + self.level[:, None]
+        """Undo window normalisation of a (B, H) forecast (or (B, H, Q) quantiles)."""
+        if self.level is None:
+            return forecast
+        return forecast + self.level.reshape(-1, *(1,) * (forecast.dim() - 1))
 
 
 class WindowDataset(Dataset):

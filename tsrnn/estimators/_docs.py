@@ -14,8 +14,14 @@ NEURAL_DOCS = {
         Passes over the training windows.
     gradient_clip_val : float or None, default=1.0
         Clip the gradient norm to this value; None disables clipping.
-    loss : {"mse", "mae", "huber"}, default="mse"
-        Training loss on scaled targets.
+    loss : {"mse", "mae", "huber", "quantile"}, default="mse"
+        Training loss on scaled targets. ``"quantile"``: a quantile head (one output per
+        quantile and step, non-crossing by construction) trained with the pinball loss;
+        ``predict`` gives its median and ``predict_interval``/``predict_quantiles`` its
+        quantiles (see :doc:`/user_guide/uncertainty`).
+    quantiles : list of float or None, default=None
+        Levels of the quantile head (``loss="quantile"`` only); None: 0.025, 0.1, 0.5, 0.9
+        and 0.975 (the 80% and 95% intervals). The median is always added.
     scaler : {"standard", "robust", "diff", "none"}, default="standard"
         Per-series target scaling, fitted on training rows only (mean/std, median/IQR, or
         mean/mean absolute one-step change). Covariates are standardised per column.

@@ -18,12 +18,14 @@ import torch
 from sklearn.utils import check_random_state
 from torch import nn
 
+from tsrnn._uncertainty import check_quantiles
 from tsrnn._validation import Interval, Options
 from tsrnn.base import BaseForecaster
 from tsrnn.data.calendar import Calendar
 from tsrnn.data.panel import Panel
 from tsrnn.data.scaling import SCALERS, PanelScaler
 from tsrnn.estimators._docs import NEURAL_DOCS
+from tsrnn.estimators._quantiles import interpolate_quantiles
 from tsrnn.exceptions import DataValidationError
 from tsrnn.nn.recurrent import RecurrentNet
 from tsrnn.training import LOSSES, BestWeights, LossHistory, make_trainer, quiet_lightning
@@ -35,7 +37,8 @@ NEURAL_CONSTRAINTS: dict[str, list] = {
     "batch_size": [Interval(numbers.Integral, 1, None)],
     "max_epochs": [Interval(numbers.Integral, 1, None)],
     "gradient_clip_val": [None, Interval(numbers.Real, 0, None, closed="neither")],
-    "loss": [Options(frozenset(LOSSES))],
+    "loss": [Options(frozenset({*LOSSES, "quantile"}))],
+    "quantiles": [None, list, tuple],
     "scaler": [Options(frozenset(SCALERS))],
     "normalize_windows": [bool],
     "validation_size": [Interval(numbers.Integral, 0, None)],
@@ -45,6 +48,8 @@ NEURAL_CONSTRAINTS: dict[str, list] = {
     "verbose": [bool],
     "trainer_kwargs": [None, dict],
 }
+#: Levels of a quantile head when ``quantiles=None``: the 95% and 80% intervals and the median.
+DEFAULT_QUANTILES = (0.025, 0.1, 0.5, 0.9, 0.975)
 CONTEXT_CONSTRAINTS: dict[str, list] = {"context_length": [Interval(numbers.Integral, 1, None)]}
 NETWORK_CONSTRAINTS: dict[str, list] = {
     "hidden_size": [Interval(numbers.Integral, 1, None)],
@@ -88,6 +93,7 @@ class NetworkParams:
             horizon=self.horizon,
             future_size=future_size,
             residual=self.residual,
+            quantiles=self._head_quantiles(),
         )
 
 
@@ -114,6 +120,7 @@ class NeuralForecaster(BaseForecaster):
     max_epochs: int = 20
     gradient_clip_val: float | None = 1.0
     loss: str = "mse"
+    quantiles: list[float] | None = None
     scaler: str = "standard"
     normalize_windows: bool = True
     validation_size: int = 0
@@ -145,6 +152,8 @@ class NeuralForecaster(BaseForecaster):
 
     def _fit_panel(self, panel: Panel) -> None:
         vars(self).pop("state_", None)  # a stateful fit's states, from an earlier fit
+        if self.loss == "quantile" and self.quantiles is not None:
+            check_quantiles(self.quantiles)
         path = self._choose_path()
         path.check(self)
         if self.early_stopping_patience is not None and self.validation_size < self.horizon:
@@ -201,7 +210,32 @@ class NeuralForecaster(BaseForecaster):
         return self.path_.future_inputs(self, frame, (positions, inverse, steps), future)
 
     def _forecast_panel(self, positions: np.ndarray, future: np.ndarray | None) -> np.ndarray:
-        return self.path_.forecast(self, positions, future)
+        out = self.path_.forecast(self, positions, future)  # [S, H] or [S, H, Q]
+        return out if out.ndim == 2 else out[..., self.network_.head.median_index]
+
+    # ------------------------------------------------------------------ quantile head
+    def _head_quantiles(self) -> tuple[float, ...] | None:
+        """The quantile head's levels (None: a point head)."""
+        if self.loss != "quantile":
+            return None
+        return tuple(float(q) for q in (self.quantiles or DEFAULT_QUANTILES))
+
+    def _uncertainty_kinds(self) -> tuple[str, ...]:
+        return ("quantiles",) if self._head_quantiles() is not None else ()
+
+    def _uncertainty_hint(self) -> str:
+        return (
+            "Fit with loss='quantile' (and quantiles=[...]) for a quantile head, or wrap the "
+            "model in tsrnn.ConformalForecaster."
+        )
+
+    def _forecast_quantiles(
+        self, positions: np.ndarray, future: np.ndarray | None, quantiles: list[float]
+    ) -> np.ndarray:
+        if self._head_quantiles() is None:
+            return super()._forecast_quantiles(positions, future, quantiles)
+        out = self.path_.forecast(self, positions, future)  # [S, H, Q_head]
+        return interpolate_quantiles(out, self.network_.head.quantiles, quantiles, self)
 
     def _scale_future(self, future: np.ndarray) -> np.ndarray:
         """Known-future covariates ``(S, H, n_future)`` scaled as in training."""

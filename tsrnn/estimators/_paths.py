@@ -352,7 +352,8 @@ class StatefulPath(WindowedPath):
             out = est.network_.forecast_from_state(state, future_t).double().numpy()  # [S, H]
         if est.normalize_windows:
             last = est.scaler_.transform(est.context_.select(positions), positions)
-            out = out + last.values[last.indptr[1:] - 1, 0][:, None]  # each series' last target
+            level = last.values[last.indptr[1:] - 1, 0]  # each series' last target
+            out = out + level.reshape(-1, *(1,) * (out.ndim - 1))
         return est.scaler_.inverse_target(out, positions)
 
     def append_known(self, est: Any, frame: pd.DataFrame, columns: list[str]) -> None:  # noqa: D102

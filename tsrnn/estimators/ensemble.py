@@ -13,6 +13,7 @@ from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
+from tsrnn._uncertainty import UncertaintyMixin
 from tsrnn._validation import Interval, Options, validate_params
 from tsrnn.base import RowContractTags
 from tsrnn.estimators._meta import check_forecaster
@@ -27,7 +28,7 @@ def _fit_member(estimator: Any, params: dict, X: Any, y: Any) -> Any:
     return clone(estimator).set_params(**params).fit(X, y)
 
 
-class EnsembleForecaster(RowContractTags, RegressorMixin, BaseEstimator):
+class EnsembleForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, BaseEstimator):
     """Combine copies of one forecaster fitted with different seeds or settings.
 
     Every combination of the values in ``vary`` gives one member: a clone of
@@ -171,7 +172,9 @@ class EnsembleForecaster(RowContractTags, RegressorMixin, BaseEstimator):
         check_is_fitted(self)
         return self._combine([np.asarray(m.predict(X), dtype=float) for m in self.members_])
 
-    def forecast(self, horizon: int | None = None, X: Any = None) -> pd.DataFrame:
+    def forecast(
+        self, horizon: int | None = None, X: Any = None, *, level: Any = None, quantiles: Any = None
+    ) -> pd.DataFrame:
         """Combined ``forecast`` of the members: id, time and ``yhat`` per future step.
 
         Parameters
@@ -180,16 +183,30 @@ class EnsembleForecaster(RowContractTags, RegressorMixin, BaseEstimator):
             Steps to forecast (at most the fitted horizon).
         X : DataFrame, optional
             Known-future covariates, as the members' ``forecast`` takes them.
+        level, quantiles : list of float, optional
+            Interval levels (percent) and quantiles: the **median of the members'**
+            bounds and quantiles (whatever ``aggregate`` combines the points).
 
         Returns
         -------
         DataFrame
         """
         check_is_fitted(self)
-        frames = [self._member_call(m, "forecast", horizon=horizon, X=X) for m in self.members_]
+        bands = {"level": level, "quantiles": quantiles} if level or quantiles else {}
+        frames = [
+            self._member_call(m, "forecast", horizon=horizon, X=X, **bands) for m in self.members_
+        ]
         out = frames[0].copy()
         out["yhat"] = self._combine([f["yhat"].to_numpy(dtype=float) for f in frames])
+        for column in out.columns[out.columns.get_loc("yhat") + 1 :]:
+            out[column] = np.median(np.vstack([f[column].to_numpy(float) for f in frames]), axis=0)
         return out
+
+    def _row_quantiles(self, X: Any, quantiles: list[float]) -> np.ndarray:
+        """The median over members of their quantiles (a median of monotone maps: no crossing)."""
+        check_is_fitted(self)
+        each = [self._member_call(m, "predict_quantiles", X, quantiles) for m in self.members_]
+        return np.median(np.stack([f.to_numpy(float) for f in each]), axis=0)
 
     def future_frame(self, horizon: int | None = None) -> pd.DataFrame:
         """The future rows of the first member (all members share the calendar)."""

@@ -10,6 +10,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
+from tsrnn._uncertainty import UncertaintyMixin
 from tsrnn._validation import Interval, validate_params
 from tsrnn.base import RowContractTags
 from tsrnn.data.calendar import Calendar, season_length_of
@@ -22,7 +23,7 @@ from tsrnn.model_selection._backtest import estimator_horizon
 __all__ = ["DeseasonalizedForecaster"]
 
 
-class DeseasonalizedForecaster(RowContractTags, RegressorMixin, BaseEstimator):
+class DeseasonalizedForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, BaseEstimator):
     """Fit a forecaster on seasonally adjusted series and reseasonalise its forecasts.
 
     For each series with season length :math:`m > 1`, at least :math:`3m`
@@ -208,7 +209,18 @@ class DeseasonalizedForecaster(RowContractTags, RegressorMixin, BaseEstimator):
         rows = self._long(X, None)
         return np.asarray(self.estimator_.predict(X), float) * self._future_factors(rows)
 
-    def forecast(self, horizon: int | None = None, X: Any = None) -> pd.DataFrame:
+    def _row_quantiles(self, X: Any, quantiles: list[float]) -> np.ndarray:
+        """The wrapped forecaster's quantiles times the (positive) seasonal indices.
+
+        Multiplying by a positive factor is monotone, so quantiles map to quantiles.
+        """
+        check_is_fitted(self)
+        inner = self.estimator_.predict_quantiles(X, quantiles).to_numpy()
+        return inner * self._future_factors(self._long(X, None))[:, None]
+
+    def forecast(
+        self, horizon: int | None = None, X: Any = None, *, level: Any = None, quantiles: Any = None
+    ) -> pd.DataFrame:
         """Reseasonalised ``forecast`` of the wrapped forecaster (id, time, ``yhat``).
 
         Parameters
@@ -217,6 +229,9 @@ class DeseasonalizedForecaster(RowContractTags, RegressorMixin, BaseEstimator):
             Steps to forecast.
         X : DataFrame, optional
             Known-future covariates.
+        level, quantiles : list of float, optional
+            Interval levels (percent) and quantiles of the wrapped forecaster, each
+            multiplied by the seasonal index (a positive factor keeps their order).
 
         Returns
         -------
@@ -228,8 +243,10 @@ class DeseasonalizedForecaster(RowContractTags, RegressorMixin, BaseEstimator):
                 f"{type(self.estimator_).__name__} has no forecast(); call predict() on explicit "
                 "future rows instead."
             )
-        out = self.estimator_.forecast(horizon, X)
-        out["yhat"] = out["yhat"].to_numpy(float) * self._future_factors(out)
+        out = self.estimator_.forecast(horizon, X, level=level, quantiles=quantiles)
+        factors = self._future_factors(out)
+        for column in [c for c in out.columns if c.startswith("yhat")]:
+            out[column] = out[column].to_numpy(float) * factors
         return out
 
     def update(self, X: Any, y: Any = None) -> DeseasonalizedForecaster:

@@ -146,6 +146,7 @@ default="always"
             future_size=future_size,
             attention=self.attention,
             teacher_forcing=self.teacher_forcing,
+            quantiles=self._head_quantiles(),
         )
 
     def forecast_attention(self, X: Any = None) -> tuple[pd.DataFrame, np.ndarray]:

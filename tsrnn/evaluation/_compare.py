@@ -15,6 +15,7 @@ from tqdm.auto import tqdm
 
 from tsrnn.baselines import Naive2Forecaster
 from tsrnn.data.frame import to_long
+from tsrnn.evaluation._intervals import band_columns, interval_scores, model_interval
 from tsrnn.evaluation._significance import panel_diebold_mariano
 from tsrnn.exceptions import DataValidationError, ParameterError
 from tsrnn.metrics import owa, panel_scores
@@ -174,6 +175,7 @@ def compare(
     id_col: str = "unique_id",
     time_col: str = "ds",
     target_col: str = "y",
+    intervals: float | None = None,
 ) -> Comparison:
     """Fit every model on the same history, forecast the same holdout and rank them.
 
@@ -210,6 +212,11 @@ def compare(
         Progress bar over the models.
     id_col, time_col, target_col : str
         Column names.
+    intervals : float, optional
+        Also ask every model for ``predict_interval(coverage=intervals)`` and add
+        ``coverage`` (empirical) and ``msis`` (the M4 scaled interval score, mean over
+        series, with the MASE lag) to the leaderboard and ``yhat_lo_<pct>``/``yhat_hi_<pct>``
+        to the forecasts; NaN for models without intervals.
 
     Returns
     -------
@@ -240,6 +247,7 @@ def compare(
     actual = test[target_col].to_numpy(dtype=float)
     rows, fitted_any = [], None
     predictions: dict[str, np.ndarray] = {}
+    bands: dict[str, np.ndarray] = {}
     for name, model in tqdm(pairs, desc="compare", unit="model", disable=not verbose):
         est = clone(model)
         start = time.perf_counter()
@@ -250,6 +258,8 @@ def compare(
         predict_s = time.perf_counter() - start
         rows.append({"model": name, "fit_seconds": fit_s, "predict_seconds": predict_s})
         predictions[name] = yhat
+        if intervals is not None:
+            bands[name] = model_interval(est, test_features, intervals)
         fitted_any = fitted_any or est
     seasons = fitted_season_lengths(season_length, fitted_any)
     keys = test[[id_col, time_col]]
@@ -298,6 +308,10 @@ def compare(
     board["dm_statistic"] = [stats[n][0] for n in board.model]
     board["dm_pvalue"] = [stats[n][1] for n in board.model]
     order = ["model", "smape", "mase", "owa", "mae", "rmse", "fit_seconds", "predict_seconds"]
+    if intervals is not None:
+        scored = interval_scores(bands, test, history, intervals, seasons, cols)
+        board = board.join(scored, on="model")
+        order += ["coverage", "msis"]
     board = board[[*order, "dm_statistic", "dm_pvalue"]].sort_values("smape", kind="stable")
     step = test.groupby(id_col, sort=False).cumcount().to_numpy() + 1  # test is sorted
     per_horizon = pd.DataFrame(
@@ -305,7 +319,10 @@ def compare(
     ).T.loc[board.model]
     per_horizon.index.name, per_horizon.columns.name = "model", "step"
     forecasts = pd.concat(
-        [keys.assign(model=n, yhat=f, **{target_col: actual}) for n, f in predictions.items()],
+        [
+            keys.assign(model=n, yhat=f, **{target_col: actual}, **band_columns(bands, n, intervals))  # noqa: E501
+            for n, f in predictions.items()
+        ],
         ignore_index=True,
     )
     result = Comparison(

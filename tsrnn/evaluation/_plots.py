@@ -21,6 +21,9 @@ def _figure_class() -> Any:
 def plot_comparison(comparison: Any, path: str | Path | None = None, *, n_examples: int = 4) -> Any:
     """Per-horizon sMAPE of every model (left) and ``n_examples`` series (right).
 
+    Models with interval bounds in the forecasts (``compare(..., intervals=0.95)``)
+    get their bands drawn around their forecasts.
+
     Parameters
     ----------
     comparison : Comparison
@@ -55,9 +58,15 @@ def plot_comparison(comparison: Any, path: str | Path | None = None, *, n_exampl
         axs.plot(past[time_col], past[target_col], color="black", lw=1, label="history")
         first = rows[rows["model"] == models[0]]
         axs.plot(first[time_col], first[target_col], color="black", ls="--", lw=1, label="actual")
+        bands = sorted(c for c in rows.columns if c.startswith("yhat_lo_"))
         for name in models:
             own = rows[rows["model"] == name]
-            axs.plot(own[time_col], own["yhat"], lw=1, label=name)
+            (line,) = axs.plot(own[time_col], own["yhat"], lw=1, label=name)
+            for lo in bands:  # the models' interval bounds, where compare(intervals=) asked
+                hi = lo.replace("_lo_", "_hi_")
+                if own[lo].notna().all():
+                    axs.fill_between(own[time_col], own[lo], own[hi], color=line.get_color(),
+                                     alpha=0.15, lw=0)  # fmt: skip
         axs.set_title(str(sid), fontsize="small")
         axs.tick_params(labelsize="x-small")
         for label in axs.get_xticklabels():

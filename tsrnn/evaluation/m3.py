@@ -146,6 +146,12 @@ def _single(category: str, cell: str) -> Any:
     return m3_recurrent(category, cell=cell, seeds=[0])
 
 
+def _conformal(model: Any) -> Any:
+    from tsrnn.estimators import ConformalForecaster  # torch: only when the model is built
+
+    return ConformalForecaster(model, n_windows=1)
+
+
 def _baseline(cls: type, **fixed: Any) -> Callable[[str, int | None], Any]:
     def make(category: str, n_jobs: int | None) -> Any:
         known = cls().get_params()
@@ -173,6 +179,10 @@ M3_MODELS: dict[str, Callable[[str, int | None], Any]] = {
     "theta": _baseline(ThetaForecaster),
     "ets": _baseline(ETSForecaster),
     "arima": _baseline(ARIMAForecaster),
+    # probabilistic: split-conformal intervals around the default ensemble (one calibration
+    # window of the horizon at the end of each training series)
+    "tsrnn_conformal": lambda c, n_jobs: _conformal(m3_recurrent(c, n_jobs=n_jobs)),
+    "gru_conformal": lambda c, n_jobs: _conformal(_single(c, "gru")),
 }
 DEFAULT_MODELS = ("tsrnn", "naive2", "ses", "damped", "theta", "ets")
 CATEGORIES = ("yearly", "quarterly", "monthly", "other")
@@ -187,7 +197,8 @@ def _weighted_all(board: pd.DataFrame, naive2: dict[str, tuple[float, float]]) -
             continue  # the model did not run in every category
         w = points[group.index] / points[group.index].sum()
         row = {"category": "all", "model": model}
-        for col in ("smape", "mase", "mae", "rmse"):
+        scored = ("smape", "mase", "mae", "rmse", "coverage", "msis")
+        for col in (c for c in scored if c in group and group[c].notna().any()):
             row[col] = float((group[col] * w).sum())
         for col in ("fit_seconds", "predict_seconds", "n_series", "n_points"):
             row[col] = group[col].sum()
@@ -208,6 +219,7 @@ def run_m3(
     out_dir: str | Path = "m3-benchmark",
     n_jobs: int | None = None,
     verbose: bool = True,
+    intervals: float | None = None,
 ) -> pd.DataFrame:
     """Run the M3 benchmark and write its files; return the leaderboard.
 
@@ -227,6 +239,10 @@ def run_m3(
         Processes for the per-series baselines and the ensemble members (None: all cores).
     verbose : bool, default=True
         Progress per category and model.
+    intervals : float, optional
+        Coverage of prediction intervals to score (e.g. 0.95): the leaderboard gets
+        ``coverage`` and ``msis`` and ``forecasts.csv`` the bounds ``yhat_lo_95``,
+        ``yhat_hi_95`` of every model that gives intervals (NaN for the others).
 
     Returns
     -------
@@ -258,18 +274,22 @@ def run_m3(
             season_length=M3_SEASON_LENGTH[category],
             plot=out / f"{category}.png",
             verbose=verbose,
+            intervals=intervals,
         )
         board = result.leaderboard.assign(
             category=category, n_series=test.unique_id.nunique(), n_points=len(test)
         )
         boards.append(board)
-        forecasts.append(result.forecasts[["unique_id", "ds", "model", "yhat"]])
+        keep = ["unique_id", "ds", "model", "yhat"]
+        forecasts.append(result.forecasts[keep + [c for c in result.forecasts if "yhat_" in c]])
         curves.append(result.per_horizon.reset_index().assign(category=category))
         naive2[category] = result.naive2
     board = pd.concat(boards, ignore_index=True)
     if set(categories) == set(CATEGORIES):
         board = pd.concat([board, _weighted_all(board, naive2)], ignore_index=True)
-    columns = ["category", "model", "smape", "mase", "owa", "mae", "rmse", "fit_seconds"]
+    columns = ["category", "model", "smape", "mase", "owa", "mae", "rmse"]
+    columns += ["coverage", "msis"] if intervals is not None else []
+    columns += ["fit_seconds"]
     columns += ["predict_seconds", "dm_statistic", "dm_pvalue", "n_series", "n_points"]
     board = board[columns]
     board.to_csv(out / "leaderboard.csv", index=False)

@@ -4,7 +4,7 @@ Conventions: ``y_true`` and ``y_pred`` are aligned 1-D arrays (one value per
 forecast row); every metric averages over rows. :func:`panel_scores` scores a
 long table of forecasts series by series, as the M3/M4 competitions do.
 
-The scorers (:data:`smape_scorer`, :data:`mae_scorer`, :data:`rmse_scorer`,
+The point scorers (:data:`smape_scorer`, :data:`mae_scorer`, :data:`rmse_scorer`,
 :data:`mape_scorer`) plug into ``cross_val_score`` and ``GridSearchCV``; they return
 the negated error, because scikit-learn maximises scores. There is no MASE scorer:
 a scorer only sees the test rows and their forecasts, while MASE's scale comes from
@@ -16,11 +16,30 @@ from __future__ import annotations
 
 from sklearn.metrics import make_scorer
 
+from tsrnn.metrics._interval import (
+    crps_quantiles,
+    crps_samples,
+    interval_score,
+    interval_width,
+    make_interval_scorer,
+    msis,
+    pinball_losses,
+)
 from tsrnn.metrics._panel import panel_scores
 from tsrnn.metrics._point import coverage, mae, mape, mase, owa, pinball_loss, rmse, smape
 
 __all__ = [
     "coverage",
+    "coverage_scorer",
+    "crps_quantiles",
+    "crps_samples",
+    "interval_score",
+    "interval_score_scorer",
+    "interval_width",
+    "make_interval_scorer",
+    "msis",
+    "pinball_losses",
+    "pinball_scorer",
     "mae",
     "mae_scorer",
     "mape",
@@ -46,3 +65,12 @@ rmse_scorer = make_scorer(rmse, greater_is_better=False)
 
 mape_scorer = make_scorer(mape, greater_is_better=False)
 """scikit-learn scorer for :func:`mape` (negated, as scorers maximise)."""
+
+coverage_scorer = make_interval_scorer("coverage", 0.95)
+"""Scorer: empirical coverage of the estimator's 95% ``predict_interval``."""
+
+interval_score_scorer = make_interval_scorer("interval_score", 0.95)
+"""Scorer: negated interval score of the 95% interval (the unscaled MSIS)."""
+
+pinball_scorer = make_interval_scorer("pinball", (0.1, 0.5, 0.9))
+"""Scorer: negated mean pinball loss of the 0.1, 0.5 and 0.9 quantiles."""

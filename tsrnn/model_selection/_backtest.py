@@ -161,6 +161,7 @@ def backtest(
     id_col: str = "unique_id",
     time_col: str = "ds",
     target_col: str = "y",
+    intervals: float | Sequence[float] | None = None,
 ) -> BacktestResult:
     """Rolling-origin evaluation: fit up to each fold's cutoff, forecast the next rows, score.
 
@@ -211,6 +212,9 @@ def backtest(
         Show a progress bar over the folds.
     id_col, time_col, target_col : str, default="unique_id", "ds", "y"
         Column names.
+    intervals : float or list of float, optional
+        Coverage(s) of prediction intervals to add to ``forecasts`` (``yhat_lo_95``,
+        ``yhat_hi_95``, ...), from each fold's ``predict_interval``.
 
     Returns
     -------
@@ -297,7 +301,11 @@ def backtest(
                 "yhat": yhat,
                 "fold": k,
             }
-        ).sort_values([id_col, time_col], kind="stable")
+        )
+        if intervals is not None:
+            band = fitted.predict_interval(frame.iloc[test], coverage=intervals)
+            fold[list(band.columns)] = band.to_numpy()
+        fold = fold.sort_values([id_col, time_col], kind="stable")
         history = np.flatnonzero(times <= ids.map(cutoff))
         per_series = panel_scores(
             fold,

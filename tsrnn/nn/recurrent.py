@@ -7,6 +7,7 @@ from torch import nn
 
 from tsrnn.nn.cells import init_forget_gate_bias
 from tsrnn.nn.encoder import Encoder, make_encoder
+from tsrnn.nn.heads import QuantileHead
 from tsrnn.nn.state import State, top_hidden
 
 __all__ = ["RecurrentNet", "init_forget_gate_bias"]
@@ -36,6 +37,9 @@ class RecurrentNet(nn.Module):
         depends on the covariates of step ``h`` only.
     residual : bool, default=False
         Residual connections between stacked layers (run by :class:`RecurrentEncoder`).
+    quantiles : sequence of float or None, default=None
+        Emit non-crossing quantiles through a :class:`~tsrnn.nn.heads.QuantileHead`:
+        every output gains a last axis of ``head.quantiles`` (the median included).
 
     Examples
     --------
@@ -55,6 +59,7 @@ class RecurrentNet(nn.Module):
         horizon: int = 1,
         future_size: int = 0,
         residual: bool = False,
+        quantiles: tuple[float, ...] | None = None,
     ) -> None:
         super().__init__()
         self.cell = cell
@@ -66,7 +71,12 @@ class RecurrentNet(nn.Module):
             dropout=dropout,
             residual=residual,
         )
-        self.head = nn.Linear(hidden_size, horizon)
+        self.head = (
+            nn.Linear(hidden_size, horizon)
+            if quantiles is None
+            else QuantileHead(hidden_size, horizon, quantiles)
+        )
+        self.output_shape = (horizon,) if quantiles is None else self.head.output_shape
         self.future_head = (
             nn.Sequential(
                 nn.Linear(hidden_size + future_size, hidden_size),
@@ -139,11 +149,13 @@ class RecurrentNet(nn.Module):
         if lengths is None or bool((lengths == steps).all()):
             return self._emit(seq, future), new
         lanes = torch.nonzero(lengths > 0).flatten()  # the head skips ended lanes
-        out = x.new_zeros(batch, steps, self.head.out_features)  # [B, T, H]
+        out = x.new_zeros(batch, steps, *self.output_shape)  # [B, T, H(, Q)]
         if len(lanes):
             sub_future = None if future is None else future[lanes]
             real = torch.arange(steps, device=x.device) < lengths[lanes, None]  # [b, T]
-            out = out.index_copy(0, lanes, self._emit(seq[lanes], sub_future) * real[..., None])
+            emitted = self._emit(seq[lanes], sub_future)  # [b, T, H(, Q)]
+            real = real.reshape(*real.shape, *(1,) * len(self.output_shape))
+            out = out.index_copy(0, lanes, emitted * real)
         return out, new
 
     def advance(
@@ -179,11 +191,12 @@ class RecurrentNet(nn.Module):
         return self.rnn.initial_state(batch, like)
 
     def _emit(self, hidden: torch.Tensor, future: torch.Tensor | None) -> torch.Tensor:
-        """Head over hidden outputs ``(..., hidden)`` -> ``(..., H)``."""
-        out = self.head(hidden)  # [..., H]
+        """Head over hidden outputs ``(..., hidden)`` -> ``(..., H)`` (or ``(..., H, Q)``)."""
+        out = self.head(hidden)  # [..., H(, Q)]
         if self.future_head is None:
             return out
         if future is None:
             raise ValueError("This network needs known-future covariates (future=...).")
         steps = hidden.unsqueeze(-2).expand(*future.shape[:-1], -1)  # [..., H, hidden]
-        return out + self.future_head(torch.cat([steps, future], dim=-1))[..., 0]  # [..., H]
+        shift = self.future_head(torch.cat([steps, future], dim=-1))  # [..., H, 1]
+        return out + (shift if len(self.output_shape) == 2 else shift[..., 0])  # all q alike

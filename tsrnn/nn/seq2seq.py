@@ -9,6 +9,7 @@ from torch import nn
 
 from tsrnn.nn.attention import ATTENTIONS, Attention
 from tsrnn.nn.cells import make_cell
+from tsrnn.nn.heads import QuantileHead
 from tsrnn.nn.stack import RecurrentEncoder
 
 __all__ = ["SCHEDULES", "Seq2SeqNet", "teacher_forcing_probability"]
@@ -91,6 +92,10 @@ class Seq2SeqNet(nn.Module):
     teacher_forcing : str, default="always"
         Training schedule of the teacher-forcing probability, one of ``SCHEDULES``
         (see :func:`teacher_forcing_probability`).
+    quantiles : sequence of float or None, default=None
+        Emit non-crossing quantiles per step (:class:`~tsrnn.nn.heads.QuantileHead`);
+        the output gains a last axis of ``head.quantiles`` and the decoder feeds back
+        the median.
 
     Examples
     --------
@@ -118,6 +123,7 @@ class Seq2SeqNet(nn.Module):
         future_size: int = 0,
         attention: str = "none",
         teacher_forcing: str = "always",
+        quantiles: tuple[float, ...] | None = None,
     ) -> None:
         super().__init__()
         if attention not in ATTENTIONS:
@@ -157,7 +163,10 @@ class Seq2SeqNet(nn.Module):
         self.dropout = nn.Dropout(dropout)
         luong = attention in ("dot", "general")
         self.combine = nn.Linear(hidden_size + context, hidden_size) if luong else None
-        self.head = nn.Linear(hidden_size + (context if attention == "additive" else 0), 1)
+        features = hidden_size + (context if attention == "additive" else 0)
+        self.head = (
+            nn.Linear(features, 1) if quantiles is None else QuantileHead(features, 1, quantiles)
+        )
 
     def teacher_forcing_probability(self, progress: float) -> float:
         """Teacher-forcing probability of this net's schedule at ``progress`` in [0, 1]."""
@@ -212,12 +221,12 @@ class Seq2SeqNet(nn.Module):
                 out = self.head(torch.cat([top, context], dim=-1))
             else:
                 out, w = self.head(top), x.new_zeros(batch, steps)
-            forecasts.append(out[:, 0])
+            forecasts.append(out[:, 0])  # [B] or [B, Q]
             weights.append(w)
-            previous = out[:, 0]
+            previous = out[:, 0] if out.dim() == 2 else out[:, 0, self.head.median_index]
             if forced is not None:
                 previous = torch.where(forced[:, t], targets[:, t], previous)
-        forecast = torch.stack(forecasts, dim=1)  # [B, H]
+        forecast = torch.stack(forecasts, dim=1)  # [B, H(, Q)]
         return (forecast, torch.stack(weights, dim=1)) if return_attention else forecast
 
     def _decode_step(self, inputs: torch.Tensor, states: list[tuple[torch.Tensor, ...]]):

@@ -2,20 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import lightning as L
 import torch
 from torch import nn
 
 from tsrnn.data.batching import Batch
+from tsrnn.nn.heads import pinball
 from tsrnn.training.masking import masked_loss
 
-__all__ = ["LOSSES", "ForecastingSystem"]
+__all__ = ["LOSSES", "ForecastingSystem", "make_loss"]
 
 LOSSES = {
     "mse": nn.functional.mse_loss,
     "mae": nn.functional.l1_loss,
     "huber": nn.functional.huber_loss,
 }
+
+
+def make_loss(loss: str, network: nn.Module) -> Callable[..., torch.Tensor]:
+    """The loss function ``(forecast, target, reduction=)`` named ``loss`` for ``network``.
+
+    ``"quantile"``: the pinball loss at the levels of the network's quantile head.
+    """
+    if loss != "quantile":
+        return LOSSES[loss]
+    levels = torch.tensor(getattr(network.head, "quantiles", ()), dtype=torch.float32)
+    if not len(levels):
+        raise ValueError("loss='quantile' needs a network with a QuantileHead (quantiles=...).")
+    return partial(pinball, quantiles=levels)
 
 
 class ForecastingSystem(L.LightningModule):
@@ -28,8 +45,8 @@ class ForecastingSystem(L.LightningModule):
     ----------
     network : nn.Module
         The forecaster network.
-    loss : {"mse", "mae", "huber"}, default="mse"
-        Training loss on scaled targets.
+    loss : {"mse", "mae", "huber", "quantile"}, default="mse"
+        Training loss on scaled targets; ``"quantile"``: pinball loss of a quantile head.
     learning_rate : float, default=1e-3
         Adam learning rate.
     weight_decay : float, default=0.0
@@ -47,7 +64,7 @@ class ForecastingSystem(L.LightningModule):
         super().__init__()
         self.save_hyperparameters(ignore=["network"])
         self.network = network
-        self.loss_fn = LOSSES[loss]
+        self.loss_fn = make_loss(loss, network)
 
     def forward(self, batch: Batch) -> torch.Tensor:
         """Point forecasts of shape (B, H).

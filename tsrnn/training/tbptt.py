@@ -24,7 +24,7 @@ from torch import nn
 from tsrnn.data.chunks import ChunkBatch
 from tsrnn.nn.state import State, detach_state, select_state
 from tsrnn.training.masking import masked_loss
-from tsrnn.training.system import LOSSES
+from tsrnn.training.system import make_loss
 
 __all__ = ["TBPTTSystem", "split_time"]
 
@@ -103,7 +103,7 @@ class TBPTTSystem(L.LightningModule):
         super().__init__()
         self.save_hyperparameters(ignore=["network"])
         self.network = network
-        self.loss_fn = LOSSES[loss]
+        self.loss_fn = make_loss(loss, network)
         self.automatic_optimization = False
         self._train_state: State | None = None
         self._val_state: State | None = None
