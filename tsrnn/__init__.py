@@ -18,6 +18,7 @@ from tsrnn.exceptions import DataValidationError, DataWarning, ParameterError, T
 if TYPE_CHECKING:  # the names of _LAZY, for type checkers and IDEs
     from tsrnn.baselines import NaiveForecaster, SeasonalNaiveForecaster
     from tsrnn.estimators import (
+        AutoRNNForecaster,
         DeseasonalizedForecaster,
         EnsembleForecaster,
         GRUForecaster,
@@ -39,6 +40,7 @@ __version__ = "0.1.0"
 
 # Public name -> the module that defines it, imported on first access.
 _LAZY: dict[str, str] = {
+    "AutoRNNForecaster": "tsrnn.estimators",
     "BacktestResult": "tsrnn.model_selection",
     "DeseasonalizedForecaster": "tsrnn.estimators",
     "EnsembleForecaster": "tsrnn.estimators",
@@ -79,6 +81,7 @@ __all__ = [  # the eager names, then those of _LAZY (tests/test_imports.py check
     "ParameterError",
     "TsrnnError",
     "__version__",
+    "AutoRNNForecaster",
     "BacktestResult",
     "BoxCoxTransformer",
     "DeseasonalizedForecaster",

@@ -1,5 +1,6 @@
 """scikit-learn estimators wrapping the Lightning-trained networks."""
 
+from tsrnn.estimators.auto import AutoRNNForecaster
 from tsrnn.estimators.ensemble import EnsembleForecaster
 from tsrnn.estimators.recurrent import GRUForecaster, LSTMForecaster, RNNForecaster
 from tsrnn.estimators.seasonal import DeseasonalizedForecaster
@@ -7,6 +8,7 @@ from tsrnn.estimators.seq2seq import Seq2SeqForecaster
 from tsrnn.estimators.streaming import StreamingRNNForecaster
 
 __all__ = [
+    "AutoRNNForecaster",
     "DeseasonalizedForecaster",
     "EnsembleForecaster",
     "GRUForecaster",
