@@ -1,9 +1,11 @@
 """The ``tsrnn`` command line.
 
-``tsrnn forecast [CSV] --horizon H --model lstm|gru|rnn [--out FILE]`` holds out
-the last ``H`` rows of every series, trains with a progress bar, prints the
-holdout error next to a seasonal-naive baseline, then appends the holdout
-(``update``, no refit) and prints the forecast of the next ``H`` steps.
+``tsrnn forecast [CSV] --horizon H --model auto|lstm|gru|rnn [--out FILE]`` holds
+out the last ``H`` rows of every series, fits the model (by default
+:class:`~tsrnn.AutoRNNForecaster`, whose choices it prints), prints the holdout
+error next to Theta, ETS and seasonal naive fitted on the same rows (best first),
+then appends the holdout (``update``, no refit) and prints the forecast of the
+next ``H`` steps.
 
 ``tsrnn tune [CSV | --m3 CATEGORY] --model M --n-trials N --storage URL`` runs an
 Optuna search (see :mod:`tsrnn.tuning`) and compares defaults with the tuned model.
@@ -57,10 +59,44 @@ def _scores(
     }
 
 
+def _forecast_model(args: argparse.Namespace, common: dict[str, Any]) -> tuple[Any, str]:
+    """The forecaster ``--model`` names (``auto``: :class:`~tsrnn.AutoRNNForecaster`)."""
+    from tsrnn.estimators import AutoRNNForecaster, RNNForecaster
+
+    network = {"context_length": 24, "hidden_size": 32, "num_layers": 1}
+    given = {k: getattr(args, k) for k in network if getattr(args, k) is not None}
+    if args.model == "auto":
+        if given:
+            flags = ", ".join("--" + k.replace("_", "-") for k in given)
+            raise TsrnnError(
+                f"{flags} set(s) the network of --model lstm, gru or rnn; the automatic "
+                "forecaster (--model auto) chooses its window itself. Drop the option or "
+                "name a network with --model."
+            )
+        model = AutoRNNForecaster(
+            max_epochs=args.max_epochs or 20,
+            time_budget=args.time_budget,
+            random_state=args.seed,
+            verbose=not args.quiet,
+            **common,
+        )
+        return model, "tsrnn auto"
+    model = RNNForecaster(
+        cell=args.model,
+        max_epochs=args.max_epochs or 30,
+        random_state=args.seed,
+        verbose=not args.quiet,
+        **(network | given),
+        **common,
+    )
+    return model, args.model.upper()
+
+
 def forecast_command(args: argparse.Namespace) -> int:
     """Run ``tsrnn forecast``."""
-    from tsrnn.baselines import SeasonalNaiveForecaster
-    from tsrnn.estimators import RNNForecaster  # torch and Lightning load here
+    import torch  # torch and Lightning load here
+
+    from tsrnn.baselines import ETSForecaster, SeasonalNaiveForecaster, ThetaForecaster
     from tsrnn.model_selection import temporal_train_test_split
 
     frame = (
@@ -86,27 +122,28 @@ def forecast_command(args: argparse.Namespace) -> int:
         "time_col": args.time_col,
         "target_col": args.target_col,
     }
-    model = RNNForecaster(
-        cell=args.model,
-        context_length=args.context_length,
-        hidden_size=args.hidden_size,
-        num_layers=args.num_layers,
-        max_epochs=args.max_epochs,
-        random_state=args.seed,
-        verbose=not args.quiet,
-        **common,
-    )
+    torch.set_num_threads(1)  # small networks: extra threads only contend on a shared CPU
+    model, name = _forecast_model(args, common)
     model.fit(train)
-    baseline = SeasonalNaiveForecaster(**common).fit(train)
+    if name == "tsrnn auto":
+        print(model.summary())
     rows = test[[args.id_col, args.time_col, *covariates]]
-    season = baseline.season_length_
-    table = pd.DataFrame(
-        {
-            args.model.upper(): _scores(test, train, model.predict(rows), args, season),
-            "seasonal naive": _scores(test, train, baseline.predict(rows), args, season),
-        }
-    ).T
-    print(f"\nHoldout error (last {args.horizon} steps of every series):")
+    local = {"n_jobs": -1, **common}
+    baselines = {
+        "theta": ("Theta", lambda: ThetaForecaster(**local)),
+        "ets": ("ETS", lambda: ETSForecaster(**local)),
+        "snaive": ("seasonal naive", lambda: SeasonalNaiveForecaster(**common)),
+    }
+    season = SeasonalNaiveForecaster(**common).fit(train).season_length_
+    scores = {name: _scores(test, train, model.predict(rows), args, season)}
+    for key in args.baselines:
+        label, make = baselines[key]
+        scores[label] = _scores(test, train, make().fit(train).predict(rows), args, season)
+    table = pd.DataFrame(scores).T.sort_values(["sMAPE", "MASE"], kind="stable")
+    print(
+        f"\nHoldout error (last {args.horizon} steps of every series; every model fitted on "
+        "the same rows), best first:"
+    )
     print(table.to_string(float_format=lambda v: f"{v:.3f}"))
     model.update(test)
     result = model.forecast()
@@ -134,11 +171,32 @@ def build_parser() -> argparse.ArgumentParser:
     fc.add_argument(
         "--horizon", type=positive_int, default=12, help="steps to forecast (default 12)"
     )
-    fc.add_argument("--model", choices=list(NETWORKS), default="lstm")
-    fc.add_argument("--context-length", type=int, default=24)
-    fc.add_argument("--hidden-size", type=int, default=32)
-    fc.add_argument("--num-layers", type=int, default=1)
-    fc.add_argument("--max-epochs", type=int, default=30)
+    fc.add_argument(
+        "--model",
+        choices=["auto", *NETWORKS],
+        default="auto",
+        help="auto (default): AutoRNNForecaster, a recipe chosen on validation windows; "
+        "or one network",
+    )
+    fc.add_argument("--context-length", type=int, help="network window (default 24)")
+    fc.add_argument("--hidden-size", type=int, help="network units (default 32)")
+    fc.add_argument("--num-layers", type=int, help="network layers (default 1)")
+    fc.add_argument(
+        "--max-epochs", type=int, help="training epochs (default: 20 auto, 30 a network)"
+    )
+    fc.add_argument(
+        "--time-budget",
+        type=float,
+        help="auto: seconds of validation after which no new candidate starts",
+    )
+    fc.add_argument(
+        "--baselines",
+        nargs="*",
+        choices=["theta", "ets", "snaive"],
+        default=["theta", "ets", "snaive"],
+        help="statsmodels baselines scored on the same holdout (default: all three; "
+        "ETS, which selects among up to 30 models per series, is the slowest)",
+    )
     fc.add_argument("--seed", type=int, default=0)
     fc.add_argument("--id-col", default="unique_id")
     fc.add_argument("--time-col", default="ds")
