@@ -34,6 +34,7 @@ def _holdout_table(text):
     return {line.rsplit(maxsplit=3)[0].strip(): float(line.split()[-3]) for line in lines}
 
 
+@pytest.mark.slow  # the main job end to end: 17 one-epoch fits and two baselines
 def test_forecast_uses_the_automatic_forecaster_and_ranks_the_baselines(tmp_path, capsys):
     path = tmp_path / "data.csv"
     make_panel((30, 24), covariates=False).to_csv(path, index=False)

@@ -128,9 +128,9 @@ def forecast_command(args: argparse.Namespace) -> int:
     if name == "tsrnn auto":
         print(model.summary())
     rows = test[[args.id_col, args.time_col, *covariates]]
-    local = {"n_jobs": -1, **common}
+    local = {"n_jobs": -1, **common}  # ETS fits up to 30 models per series: all cores
     baselines = {
-        "theta": ("Theta", lambda: ThetaForecaster(**local)),
+        "theta": ("Theta", lambda: ThetaForecaster(**common)),
         "ets": ("ETS", lambda: ETSForecaster(**local)),
         "snaive": ("seasonal naive", lambda: SeasonalNaiveForecaster(**common)),
     }

@@ -91,12 +91,14 @@ class AutoRNNForecaster(RowContractTags, RegressorMixin, BaseEstimator):
     Examples
     --------
     >>> from tsrnn.datasets import load_dataset
-    >>> df = load_dataset("monthly_short")
-    >>> auto = AutoRNNForecaster(horizon=6, max_epochs=1, n_best=2).fit(df)
+    >>> df = load_dataset("monthly_short").query("unique_id in ['N1402', 'N1679']")
+    >>> auto = AutoRNNForecaster(horizon=6, max_epochs=1, n_windows=1, n_best=2).fit(df)
     >>> auto.validation_["candidate"].tolist()[:3]
     ['base', 'transform=none', 'transform=boxcox']
+    >>> int(auto.validation_["selected"].sum()), len(auto.estimator_.members_)
+    (2, 2)
     >>> auto.forecast().shape
-    (72, 3)
+    (12, 3)
     """
 
     _parameter_constraints: dict[str, list] = {
