@@ -37,9 +37,10 @@ class AutoRNNForecaster(RowContractTags, RegressorMixin, BaseEstimator):
     ``fit`` decides, from the training panel alone, which target transform the data allow
     (log, log1p, Box-Cox or none), whether to adjust for seasonality (the 90% test of
     :class:`~tsrnn.DeseasonalizedForecaster`), the per-series scaler, the input window and
-    the cell. It scores a small fixed candidate set (:func:`candidate_recipes`: a base
-    recipe and one change of it at a time, at most 7) with :func:`~tsrnn.backtest` on the
-    last ``n_windows`` windows of ``horizon`` steps of every series (rolling origin;
+    the cell. It scores a small fixed candidate set (``candidate_recipes``: a base
+    recipe and one change of it at a time, at most 7) with
+    :func:`~tsrnn.model_selection.backtest` on the last ``n_windows`` windows of
+    ``horizon`` steps of every series (rolling origin;
     fewer windows when the series are too short, none when no series has
     ``horizon + 2`` rows), ranks them by their validation error relative to the best
     candidate's (the mean of the sMAPE and MASE ratios; MASE alone with negative values),
