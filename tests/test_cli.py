@@ -11,15 +11,49 @@ from tsrnn.cli import main
 
 def test_forecast_on_the_bundled_dataset(tmp_path, capsys):
     out = tmp_path / "fc.csv"
-    assert (
-        main(["forecast", "--quiet", "--max-epochs", "1", "--hidden-size", "4", "--out", str(out)])
-        == 0
-    )
+    options = [
+        "--model",
+        "lstm",
+        "--max-epochs",
+        "1",
+        "--hidden-size",
+        "4",
+        "--baselines",
+        "snaive",
+    ]
+    assert main(["forecast", "--quiet", *options, "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "bundled dataset 'monthly_short'" in text
     assert "LSTM" in text and "seasonal naive" in text and "sMAPE" in text
     fc = pd.read_csv(out)
     assert fc.columns.tolist() == ["unique_id", "ds", "yhat"] and len(fc) == 12 * 12
+
+
+def _holdout_table(text):
+    lines = text.split("best first:\n")[1].split("\n\n")[0].splitlines()[1:]
+    return {line.rsplit(maxsplit=3)[0].strip(): float(line.split()[-3]) for line in lines}
+
+
+@pytest.mark.slow  # the main job end to end: 17 one-epoch fits and two baselines
+def test_forecast_uses_the_automatic_forecaster_and_ranks_the_baselines(tmp_path, capsys):
+    path = tmp_path / "data.csv"
+    make_panel((30, 24), covariates=False).to_csv(path, index=False)
+    options = ["--horizon", "4", "--max-epochs", "1", "--quiet", "--baselines", "theta", "snaive"]
+    assert main(["forecast", str(path), *options]) == 0
+    text = capsys.readouterr().out
+    assert "AutoRNNForecaster: 2 series" in text and "median of" in text
+    table = _holdout_table(text)
+    assert set(table) == {"tsrnn auto", "Theta", "seasonal naive"}
+    assert list(table.values()) == sorted(table.values())  # best (lowest sMAPE) first
+
+
+def test_network_options_do_not_apply_to_the_automatic_forecaster(tmp_path, capsys):
+    path = tmp_path / "long.csv"
+    path.write_text(LONG)
+    err = _fails_with_usage_error(
+        ["forecast", str(path), "--horizon", "3", "--hidden-size", "4"], capsys
+    )
+    assert "--hidden-size set(s) the network of --model lstm, gru or rnn" in err
 
 
 def test_forecast_on_a_csv_with_covariates(tmp_path, capsys):
@@ -39,6 +73,8 @@ def test_forecast_on_a_csv_with_covariates(tmp_path, capsys):
                 "1",
                 "--context-length",
                 "6",
+                "--baselines",
+                "snaive",
             ]
         )
         == 0

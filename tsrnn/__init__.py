@@ -18,6 +18,7 @@ from tsrnn.exceptions import DataValidationError, DataWarning, ParameterError, T
 if TYPE_CHECKING:  # the names of _LAZY, for type checkers and IDEs
     from tsrnn.baselines import NaiveForecaster, SeasonalNaiveForecaster
     from tsrnn.estimators import (
+        AutoRNNForecaster,
         ConformalForecaster,
         DeseasonalizedForecaster,
         EnsembleForecaster,
@@ -40,6 +41,7 @@ __version__ = "0.1.0"
 
 # Public name -> the module that defines it, imported on first access.
 _LAZY: dict[str, str] = {
+    "AutoRNNForecaster": "tsrnn.estimators",
     "BacktestResult": "tsrnn.model_selection",
     "ConformalForecaster": "tsrnn.estimators",
     "DeseasonalizedForecaster": "tsrnn.estimators",
@@ -81,6 +83,7 @@ __all__ = [  # the eager names, then those of _LAZY (tests/test_imports.py check
     "ParameterError",
     "TsrnnError",
     "__version__",
+    "AutoRNNForecaster",
     "BacktestResult",
     "BoxCoxTransformer",
     "ConformalForecaster",

@@ -11,6 +11,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils import estimator_checks
 
 from tsrnn import (
+    AutoRNNForecaster,
     GRUForecaster,
     LSTMForecaster,
     NaiveForecaster,
@@ -49,6 +50,11 @@ APPLICABLE_CHECKS = [
 @pytest.mark.parametrize("cls", ESTIMATORS, ids=lambda c: c.__name__)
 def test_sklearn_estimator_checks(cls, check):
     getattr(estimator_checks, check)(cls.__name__, cls())
+
+
+@pytest.mark.parametrize("check", APPLICABLE_CHECKS)
+def test_sklearn_estimator_checks_of_the_automatic_forecaster(check):
+    getattr(estimator_checks, check)("AutoRNNForecaster", AutoRNNForecaster())
 
 
 @pytest.mark.parametrize("cls", ESTIMATORS, ids=lambda c: c.__name__)

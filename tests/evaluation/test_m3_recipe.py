@@ -34,3 +34,15 @@ def test_the_m3_recipe_fits_a_panel_with_zeros_and_forecasts_finite_values():
     yhat = est.predict(est.future_frame())
     assert yhat.shape == (3 * 8,) and np.isfinite(yhat).all()
     assert est.n_seasonal_ == 1  # only the positive series is adjusted
+
+
+def test_the_tsrnn_row_is_the_automatic_forecaster_and_the_recipe_keeps_a_name():
+    from tsrnn import AutoRNNForecaster, DeseasonalizedForecaster
+    from tsrnn.evaluation.m3 import M3_MODELS
+
+    auto = M3_MODELS["tsrnn"]("quarterly", 2)
+    assert isinstance(auto, AutoRNNForecaster)
+    assert (auto.horizon, auto.season_length, auto.n_jobs) == (8, 4, 2)
+    recipe = M3_MODELS["recipe"]("quarterly", 1)
+    assert isinstance(recipe, DeseasonalizedForecaster)
+    assert recipe.get_params()["estimator__regressor__vary"]["context_length"] == [4]

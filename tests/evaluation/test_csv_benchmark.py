@@ -1,0 +1,37 @@
+"""`tsrnn benchmark csv`: the leaderboard, files and plot of the M3 benchmark on any CSV."""
+
+import pandas as pd
+import pytest
+from conftest import make_panel
+
+from tsrnn.cli import main
+
+
+def test_cli_benchmark_csv_writes_the_leaderboard_files(tmp_path, capsys):
+    path = tmp_path / "sales.csv"
+    make_panel((30, 26, 20), covariates=False).to_csv(path, index=False)
+    out = tmp_path / "bench"
+    argv = ["benchmark", "csv", str(path), "--horizon", "4", "--models", "snaive", "theta"]
+    assert (
+        main([*argv, "--season-length", "12", "--out", str(out), "--quiet", "--n-jobs", "1"]) == 0
+    )
+    printed = capsys.readouterr().out
+    assert "holdout = the last 4 rows of every series" in printed and "theta" in printed
+    board = pd.read_csv(out / "leaderboard.csv")
+    assert set(board.model) == {"snaive", "theta"} and board.smape.is_monotonic_increasing
+    forecasts = pd.read_csv(out / "forecasts.csv")
+    assert len(forecasts) == 2 * 3 * 4 and (out / "sales.png").exists()
+    assert (out / "leaderboard.md").read_text().startswith("# Benchmark: sales")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["benchmark", "csv", "--horizon", "3"], "benchmark csv needs a FILE and --horizon"),
+        (["benchmark", "m3", "--horizon", "3"], "benchmark m3 takes no FILE, --horizon"),
+    ],
+)
+def test_cli_benchmark_misuse_is_a_one_line_error(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2 and message in capsys.readouterr().err
