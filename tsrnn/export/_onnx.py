@@ -64,7 +64,8 @@ def _spec(est: Any) -> NetSpec:
     if not isinstance(rnn, nn.RNNBase) or rnn.bidirectional or not hasattr(net, "head"):
         raise ParameterError(
             f"to_onnx() exports fused 'rnn', 'lstm' and 'gru' cells without residual "
-            f"connections; this {name} runs {type(rnn).__name__} (cell={net.cell!r}). "
+            f"connections; this {name} runs a {type(net).__name__} "
+            f"(cell={getattr(net, 'cell', None)!r}). "
             "Refit with cell in {'rnn', 'lstm', 'gru'} and residual=False to export it."
         )
 

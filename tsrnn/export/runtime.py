@@ -39,7 +39,7 @@ class OnnxStream:
 
     Attributes
     ----------
-    ids : ndarray of str
+    ids : list of str
         Series ids, in the order of the series indices that :meth:`push` takes.
     horizon : int
         Steps of every forecast.
@@ -81,8 +81,8 @@ class OnnxStream:
         state = Path(path).with_suffix(".npz") if state is None else state
         with np.load(state, allow_pickle=False) as arrays:
             self._arrays = {k: arrays[k].copy() for k in arrays.files}
-        self.ids: np.ndarray = self._arrays["ids"]
-        self._index = {str(s): i for i, s in enumerate(self.ids)}
+        self.ids: list[str] = [str(i) for i in self._arrays["ids"]]
+        self._index = {s: i for i, s in enumerate(self.ids)}
         self._parts = ["h", "c"][: 2 if self.info["cell"] == "lstm" else 1]
 
     # ------------------------------------------------------------------ look-ups
