@@ -110,33 +110,35 @@ def _reorder(weight: np.ndarray, cell: str) -> np.ndarray:
 
 
 def _recurrent(
-    g: _Graph, spec: NetSpec, x: str, states: list[str], lengths: str = ""
+    g: _Graph, spec: NetSpec, x: str, states: list[str] | None, lengths: str = ""
 ) -> tuple[str, list[list[str]]]:
-    """Stacked layers over ``x`` ``(T, B, F)``; ``states`` are ``(L, B, hidden)`` inputs.
+    """Stacked layers over ``x`` ``(T, B, F)`` from ``states`` ``(L, B, hidden)`` (None: zeros).
 
     Returns the top layer's final hidden state ``(B, hidden)`` and each layer's final
-    state parts ``[(1, B, hidden), ...]``.
+    state parts ``[(1, B, hidden), ...]``. Only the lower layers emit their outputs.
     """
-    finals = []
+    finals, layers = [], len(spec.layers)
     for index, (w_ih, w_hh, b_ih, b_hh) in enumerate(spec.layers):
         w = g.const("W", _reorder(w_ih, spec.cell)[None])  # [1, G*H, I]
         r = g.const("R", _reorder(w_hh, spec.cell)[None])  # [1, G*H, H]
-        b = g.const(
-            "B", np.concatenate([_reorder(b_ih, spec.cell), _reorder(b_hh, spec.cell)])[None]
-        )
-        starts, ends = g.const("s", np.array([index])), g.const("e", np.array([index + 1]))
-        initial = [g.one("Slice", [s, starts, ends]) for s in states]  # [1, B, H] each
+        bias = np.concatenate([_reorder(b_ih, spec.cell), _reorder(b_hh, spec.cell)])[None]
+        initial = [""] * spec.n_parts  # ONNX: zeros
+        if states is not None and layers == 1:
+            initial = states
+        elif states is not None:
+            starts, ends = g.const("s", np.array([index])), g.const("e", np.array([index + 1]))
+            initial = [g.one("Slice", [s, starts, ends]) for s in states]  # [1, B, H] each
         attrs = {"hidden_size": spec.hidden_size}
         if spec.cell == "gru":
             attrs["linear_before_reset"] = 1  # PyTorch's GRU
         if spec.cell == "rnn":
             attrs["activations"] = ["Relu" if spec.nonlinearity == "relu" else "Tanh"]
-        if spec.cell == "lstm":
-            inputs = [x, w, r, b, lengths, initial[0], initial[1]]
-        else:
-            inputs = [x, w, r, b, lengths, initial[0]]
+        inputs = [x, w, r, g.const("B", bias), lengths, *initial]
         outs = g.op(_OPS[spec.cell], inputs, n_out=1 + spec.n_parts, **attrs)
-        x = g.one("Squeeze", [outs[0], g.const("axis", np.array([1]))])  # [T, B, H]
+        if index + 1 < layers:
+            x = g.one("Squeeze", [outs[0], g.const("axis", np.array([1]))])  # [T, B, H]
+        else:
+            g.nodes[-1].output[0] = ""  # the top layer's outputs are not needed
         finals.append(outs[1:])
     top = g.one("Squeeze", [finals[-1][0], g.const("axis", np.array([0]))])  # [B, H]
     return top, finals
@@ -164,10 +166,9 @@ def _scale_covariates(g: _Graph, spec: NetSpec, values: str, columns: list[int])
     return g.one("Div", [g.one("Sub", [values, g.const("cov_loc", loc)]), g.const("cov_sc", scale)])
 
 
-def _unscale(g: _Graph, out: str, loc: str, scale: str) -> str:
-    axis = g.const("axis", np.array([1]))
-    scale2 = g.one("Unsqueeze", [scale, axis])
-    return g.one("Add", [g.one("Mul", [out, scale2]), g.one("Unsqueeze", [loc, axis])])
+def _unscale(g: _Graph, out: str) -> str:
+    """``out * scale + loc`` (``loc`` and ``scale`` are the ``(B, 1)`` inputs)."""
+    return g.one("Add", [g.one("Mul", [out, "scale"]), "loc"])
 
 
 def _value_info(name: str, shape: list) -> object:
@@ -186,9 +187,9 @@ def _future_input(g: _Graph, spec: NetSpec, inputs: list) -> str | None:
 def step_graph(spec: NetSpec, metadata: dict[str, str]):
     """One recurrent step of a batch of series, in the user's units.
 
-    Inputs: ``value`` ``(B,)`` (the new target), ``covariates`` ``(B, C)`` (when the model
+    Inputs: ``value`` ``(B, 1)`` (the new target), ``covariates`` ``(B, C)`` (when the model
     has covariates), ``future`` ``(B, H, F)`` (known-future covariates of the next ``H``
-    steps, when it has them), ``loc`` and ``scale`` ``(B,)`` (each series' target
+    steps, when it has them), ``loc`` and ``scale`` ``(B, 1)`` (each series' target
     scaling), ``h`` (and ``c`` for the LSTM) ``(num_layers, B, hidden)``. Outputs:
     ``forecast`` ``(B, H)`` and ``h_out`` (and ``c_out``).
     """
@@ -197,27 +198,28 @@ def step_graph(spec: NetSpec, metadata: dict[str, str]):
     g = _Graph()
     layers = len(spec.layers)
     names = ["h", "c"][: spec.n_parts]
-    inputs = [_value_info("value", ["batch"])]
-    scaled = g.one("Div", [g.one("Sub", ["value", "loc"]), "scale"])  # [B]
-    level = g.one("Unsqueeze", [scaled, g.const("axis", np.array([1]))])  # [B, 1]
+    inputs = [_value_info("value", ["batch", 1])]
+    level = g.one("Div", [g.one("Sub", ["value", "loc"]), "scale"])  # [B, 1]
     x = level
     if spec.n_covariates:
         inputs.append(_value_info("covariates", ["batch", spec.n_covariates]))
         cov = _scale_covariates(g, spec, "covariates", list(range(spec.n_covariates)))
         x = g.one("Concat", [level, cov], axis=1)  # [B, 1 + C]
     future = _future_input(g, spec, inputs)
-    inputs += [_value_info("loc", ["batch"]), _value_info("scale", ["batch"])]
+    inputs += [_value_info("loc", ["batch", 1]), _value_info("scale", ["batch", 1])]
     inputs += [_value_info(n, [layers, "batch", spec.hidden_size]) for n in names]
     x = g.one("Unsqueeze", [x, g.const("axis", np.array([0]))])  # [1, B, F]
     top, finals = _recurrent(g, spec, x, names)
     out = _head(g, spec, top, future)
     if spec.normalize:
         out = g.one("Add", [out, level])
-    g.nodes.append(helper.make_node("Identity", [_unscale(g, out, "loc", "scale")], ["forecast"]))
+    g.nodes.append(helper.make_node("Identity", [_unscale(g, out)], ["forecast"]))
     outputs = [_value_info("forecast", ["batch", spec.horizon])]
     for part, name in enumerate(names):
         g.nodes.append(
             helper.make_node("Concat", [f[part] for f in finals], [f"{name}_out"], axis=0)
+            if layers > 1
+            else helper.make_node("Identity", [finals[0][part]], [f"{name}_out"])
         )
         outputs.append(_value_info(f"{name}_out", [layers, "batch", spec.hidden_size]))
     return g.model(inputs, outputs, metadata)
@@ -229,7 +231,7 @@ def window_graph(spec: NetSpec, metadata: dict[str, str]):
     Inputs: ``context`` ``(B, T, 1 + C)`` (target and covariates, oldest first; steps at
     and past ``lengths`` are padding), ``lengths`` ``(B,)`` int32 (``1..T``), ``future``
     ``(B, H, F)`` when the model has known-future covariates, ``loc`` and ``scale``
-    ``(B,)``. Output: ``forecast`` ``(B, H)``.
+    ``(B, 1)``. Output: ``forecast`` ``(B, H)``.
     """
     from onnx import TensorProto, helper
 
@@ -240,12 +242,12 @@ def window_graph(spec: NetSpec, metadata: dict[str, str]):
         helper.make_tensor_value_info("lengths", TensorProto.INT32, ["batch"]),
     ]
     future = _future_input(g, spec, inputs)
-    inputs += [_value_info("loc", ["batch"]), _value_info("scale", ["batch"])]
+    inputs += [_value_info("loc", ["batch", 1]), _value_info("scale", ["batch", 1])]
     axis1 = g.const("axis", np.array([1]))
     pick = g.const("target", np.array([0]))
     target = g.one("Gather", ["context", pick], axis=2)  # [B, T, 1]
-    loc3 = g.one("Unsqueeze", [g.one("Unsqueeze", ["loc", axis1]), axis1])
-    scale3 = g.one("Unsqueeze", [g.one("Unsqueeze", ["scale", axis1]), axis1])
+    loc3 = g.one("Unsqueeze", ["loc", axis1])  # [B, 1, 1]
+    scale3 = g.one("Unsqueeze", ["scale", axis1])
     target = g.one("Div", [g.one("Sub", [target, loc3]), scale3])  # [B, T, 1]
     level = None
     if spec.normalize:  # the scaled target at each window's last real step
@@ -262,16 +264,9 @@ def window_graph(spec: NetSpec, metadata: dict[str, str]):
                                 list(range(spec.n_covariates)))  # fmt: skip
         x = g.one("Concat", [target, cov], axis=2)
     x = g.one("Transpose", [x], perm=[1, 0, 2])  # [T, B, F]
-    zeros = g.one("Expand", [g.const("zero", np.zeros((1, 1, 1), np.float32)),
-                             g.one("Concat", [g.const("lay", np.array([len(spec.layers)])),
-                                              g.one("Slice", [g.one("Shape", ["context"]),
-                                                              g.const("s", np.array([0])),
-                                                              g.const("e", np.array([1]))]),
-                                              g.const("hid", np.array([spec.hidden_size]))],
-                                  axis=0)])  # fmt: skip
-    top, _ = _recurrent(g, spec, x, [zeros] * spec.n_parts, lengths="lengths")
+    top, _ = _recurrent(g, spec, x, None, lengths="lengths")
     out = _head(g, spec, top, future)
     if level is not None:
         out = g.one("Add", [out, level])
-    g.nodes.append(helper.make_node("Identity", [_unscale(g, out, "loc", "scale")], ["forecast"]))
+    g.nodes.append(helper.make_node("Identity", [_unscale(g, out)], ["forecast"]))
     return g.model(inputs, [_value_info("forecast", ["batch", spec.horizon])], metadata)

@@ -9,6 +9,7 @@ rest of tsrnn), so it can be copied next to the ``.onnx`` and ``.npz`` files tha
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,10 @@ class OnnxStream:
         self.ids: list[str] = [str(i) for i in self._arrays["ids"]]
         self._index = {s: i for i, s in enumerate(self.ids)}
         self._parts = ["h", "c"][: 2 if self.info["cell"] == "lstm" else 1]
+        self._loc = self._arrays["loc"][:, None]  # [S, 1], as the graphs take them
+        self._scale = self._arrays["scale"][:, None]
+        self._lane: tuple[dict, dict, Any] | None = None  # see _bind_lane
+        self._outputs = [o.name for o in self.session.get_outputs()]
 
     # ------------------------------------------------------------------ look-ups
     @property
@@ -132,9 +137,60 @@ class OnnxStream:
             Known-future covariates of the next ``horizon`` steps (required when the
             model has them).
         """
-        cov = None if covariates is None else np.asarray(covariates, dtype=np.float32)[None]
-        fut = None if future is None else np.asarray(future, dtype=np.float32)[None]
-        return self.push_many([series_index], [value], cov, fut)[0]
+        if self.kind != "stateful":
+            cov = None if covariates is None else np.asarray(covariates, np.float32)[None]
+            fut = None if future is None else np.asarray(future, np.float32)[None]
+            return self.push_many([series_index], [value], cov, fut)[0]
+        # One series of a stateful model: buffers bound once, no allocation (the hot path).
+        i = self._check_index(series_index)
+        inputs, outputs, binding = self._lane or self._bind_lane()
+        inputs["value"][0, 0] = value
+        if not math.isfinite(inputs["value"][0, 0]):
+            self._check_batch(np.array([i]), inputs["value"][0])  # raises, naming the series
+        if self.covariates or covariates is not None:
+            cov = None if covariates is None else np.asarray(covariates, np.float32)[None]
+            inputs["covariates"][:] = self._check_inputs(
+                "covariates", cov, (1, len(self.covariates))
+            )
+        if self.future_covariates or future is not None:
+            fut = None if future is None else np.asarray(future, np.float32)[None]
+            shape = (1, self.horizon, len(self.future_covariates))
+            inputs["future"][:] = self._check_inputs("future", fut, shape)
+        inputs["loc"][0, 0], inputs["scale"][0, 0] = self._loc[i, 0], self._scale[i, 0]
+        state = self._arrays["state"]  # [S, parts, L, hidden]
+        for part, name in enumerate(self._parts):
+            inputs[name][:, 0] = state[i, part]
+        self.session.run_with_iobinding(binding)
+        for part, name in enumerate(self._parts):
+            state[i, part] = outputs[f"{name}_out"][:, 0]
+        forecast = outputs["forecast"][0].copy()
+        self._arrays["forecast"][i] = forecast
+        return forecast
+
+    def _bind_lane(self) -> tuple[dict, dict, Any]:
+        """Input and output buffers of one series' step, bound to the session once."""
+        from onnxruntime import OrtValue
+
+        layers, hidden = self.info["num_layers"], self.info["hidden_size"]
+        shapes = {"value": (1, 1), "loc": (1, 1), "scale": (1, 1)}
+        if self.covariates:
+            shapes["covariates"] = (1, len(self.covariates))
+        if self.future_covariates:
+            shapes["future"] = (1, self.horizon, len(self.future_covariates))
+        inputs = {name: np.zeros(shape, np.float32) for name, shape in shapes.items()}
+        inputs |= {name: np.zeros((layers, 1, hidden), np.float32) for name in self._parts}
+        outputs = {"forecast": np.zeros((1, self.horizon), np.float32)}
+        outputs |= {f"{n}_out": np.zeros((layers, 1, hidden), np.float32) for n in self._parts}
+        binding = self.session.io_binding()
+        values = []  # the OrtValues share the arrays' memory; kept alive with them
+        for bind, arrays in ((binding.bind_ortvalue_input, inputs),
+                             (binding.bind_ortvalue_output, outputs)):  # fmt: skip
+            for name, array in arrays.items():
+                values.append(OrtValue.ortvalue_from_numpy(array))
+                bind(name, values[-1])
+        self._lane = (inputs, outputs, binding)
+        self._lane_values = values
+        return self._lane
 
     def push_many(
         self,
@@ -153,7 +209,7 @@ class OnnxStream:
         index = np.asarray(series_indices, dtype=np.int64).reshape(-1)
         values = np.asarray(values, dtype=np.float32).reshape(-1)
         self._check_batch(index, values)
-        feeds = {"loc": self._arrays["loc"][index], "scale": self._arrays["scale"][index]}
+        feeds = {"loc": self._loc[index], "scale": self._scale[index]}
         cov = self._check_inputs("covariates", covariates, (len(index), len(self.covariates)))
         fut = self._check_inputs(
             "future", future, (len(index), self.horizon, len(self.future_covariates))
@@ -161,24 +217,23 @@ class OnnxStream:
         if fut is not None:
             feeds["future"] = fut
         if self.kind == "stateful":
-            out = self._step(index, values, cov, feeds)
+            feeds["value"] = values[:, None]
+            if cov is not None:
+                feeds["covariates"] = cov
+            out = self._step(index, feeds)
         else:
             out = self._window(index, values, cov, feeds)
         self._arrays["forecast"][index] = out
         return out
 
-    def _step(
-        self, index: np.ndarray, values: np.ndarray, cov: np.ndarray | None, feeds: dict
-    ) -> np.ndarray:
+    def _step(self, lanes: np.ndarray | slice, feeds: dict) -> np.ndarray:
+        """One step of the series ``lanes``; their states move on; the forecasts."""
         state = self._arrays["state"]  # [S, parts, L, hidden]
-        feeds["value"] = values
-        if cov is not None:
-            feeds["covariates"] = cov
         for part, name in enumerate(self._parts):
-            feeds[name] = np.ascontiguousarray(state[index, part].transpose(1, 0, 2))  # [L, B, H]
-        out, *new = self.session.run(None, feeds)
+            feeds[name] = np.ascontiguousarray(state[lanes, part].transpose(1, 0, 2))  # [L, B, H]
+        out, *new = self.session.run(self._outputs, feeds)
         for part, tensor in enumerate(new):
-            state[index, part] = tensor.transpose(1, 0, 2)
+            state[lanes, part] = tensor.transpose(1, 0, 2)
         return out
 
     def _window(
@@ -206,8 +261,8 @@ class OnnxStream:
     def _check_batch(self, index: np.ndarray, values: np.ndarray) -> None:
         if len(index) != len(values):
             raise ValueError(f"Got {len(index)} series indices but {len(values)} values.")
-        for i in index:
-            self._check_index(i)
+        if len(index) and (index.min() < 0 or index.max() >= self.n_series):
+            self._check_index(index[(index < 0) | (index >= self.n_series)][0])
         if len(np.unique(index)) < len(index):
             raise ValueError(
                 "push_many() got a series more than once; push a series' consecutive "
