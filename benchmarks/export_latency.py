@@ -127,8 +127,10 @@ def int8_accuracy(folder: Path, seed: int) -> dict[str, float]:
     start = pd.Timestamp("2014-12-01")
     train = df[(df.ds < start) & (df.ds >= start - pd.Timedelta(weeks=6))]
     stream = df[(df.ds >= start) & (df.ds < start + pd.Timedelta(days=2))]["y"].to_numpy()
-    est = StreamingRNNForecaster(horizon=12, tbptt_steps=96, hidden_size=32, batch_size=1,
-                                 learning_rate=3e-3, max_epochs=2, random_state=seed).fit(train)  # fmt: skip
+    est = StreamingRNNForecaster(
+        horizon=12, tbptt_steps=96, hidden_size=32, batch_size=1, learning_rate=3e-3,
+        max_epochs=2, random_state=seed,
+    ).fit(train)  # fmt: skip
     full = OnnxStream(to_onnx(est, folder / "acc_f.onnx"))
     small = OnnxStream(to_onnx(est, folder / "acc_q.onnx", quantize=True))
     f_fc, q_fc, errors_f, errors_q = full.forecast(0), small.forecast(0), [], []
@@ -156,8 +158,9 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
     print(f"load average before: {os.getloadavg()}")
-    est = StreamingRNNForecaster(horizon=12, tbptt_steps=24, hidden_size=32, max_epochs=1,
-                                 random_state=args.seed).fit(synthetic(args.series, 96))  # fmt: skip
+    est = StreamingRNNForecaster(
+        horizon=12, tbptt_steps=24, hidden_size=32, max_epochs=1, random_state=args.seed
+    ).fit(synthetic(args.series, 96))
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         medians, sizes = timings(est, folder, args)

@@ -37,6 +37,7 @@ def test_examples_are_all_tested():
         "optuna_search.py",
         "irregular_series.py",
         "streaming_elecdemand.py",
+        "edge_streaming.py",
     }
 
 
@@ -102,3 +103,16 @@ def test_streaming_elecdemand(tmp_path):
     assert "vs naive" in out and "vs seasonal naive" in out
     assert "Final MAE ratios" in out
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_edge_streaming(tmp_path):
+    bundle = tmp_path / "bundle"
+    out = run_example("edge_streaming.py", "--out", str(bundle))
+    assert {p.name for p in bundle.iterdir()} == {
+        "float32.onnx", "float32.npz", "int8.onnx", "int8.npz", "runtime.py", "stream.csv",
+        "edge_streaming.py",
+    }  # fmt: skip
+    assert "Device: numpy" in out and "streaming 48 half-hours" in out
+    assert "day 1  running MAE (GW): next half hour float32" in out and "int8" in out
+    assert "Modules loaded on the device besides numpy and onnxruntime: none" in out
+    assert (bundle / "int8.onnx").stat().st_size < (bundle / "float32.onnx").stat().st_size

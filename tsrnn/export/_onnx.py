@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import tempfile
@@ -213,7 +214,15 @@ def _quantize(model: Any, path: Path) -> None:
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
+    root = logging.getLogger()
+    level = root.level
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "float.onnx"
         onnx.save_model(model, source)
-        quantize_dynamic(source, path, weight_type=QuantType.QInt8)
+        # onnxruntime logs advice to pre-process (shape inference, fusions) on the root
+        # logger; the graph is already fully typed and has nothing to fuse.
+        root.setLevel(logging.ERROR)
+        try:
+            quantize_dynamic(source, path, weight_type=QuantType.QInt8)
+        finally:
+            root.setLevel(level)
