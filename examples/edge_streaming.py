@@ -106,7 +106,8 @@ def stream_on_device(folder: Path) -> None:
             errors[f"{name}_1"].append(abs(forecasts[name][0] - truth))
         errors["naive_1"].append(abs(y[t - 1] - truth))
         if t in pending:
-            for key, value in zip(("float32_12", "int8_12", "snaive_12"), pending.pop(t), strict=True):
+            keys = ("float32_12", "int8_12", "snaive_12")
+            for key, value in zip(keys, pending.pop(t), strict=True):
                 errors[key].append(abs(value - truth))
         ahead = t + HORIZON - 1  # the 12th half hour from now
         pending[ahead] = (forecasts["float32"][-1], forecasts["int8"][-1], y[ahead - DAY])
