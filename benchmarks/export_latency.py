@@ -65,8 +65,7 @@ def timings(est, folder: Path, args) -> dict[str, float]:
                for q in ("float32", "int8")}  # fmt: skip
     values = np.random.default_rng(1).normal(10, 1, size=(args.steps, n)).astype(np.float32)
     one = streams["float32"]
-    feeds = {"value": values[0, :1], "loc": one._arrays["loc"][:1],
-             "scale": one._arrays["scale"][:1]}  # fmt: skip
+    feeds = {"value": values[:1, :1], "loc": one._loc[:1], "scale": one._scale[:1]}
     feeds |= {k: np.zeros((1, 1, 32), np.float32) for k in ("h", "c")}
     every = np.arange(n)
     net = est.network_
