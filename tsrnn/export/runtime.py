@@ -128,11 +128,11 @@ class OnnxStream:
         Parameters
         ----------
         series_index : int
-            Which series (see :attr:`ids` and :meth:`index`).
+            Which series (see ``ids`` and :meth:`index`).
         value : float
             The new target value.
         covariates : array-like of shape (n_covariates,), optional
-            Its covariates, in the order of :attr:`covariates` (required when there are).
+            Its covariates, in the order of ``covariates`` (required when there are).
         future : array-like of shape (horizon, n_future_covariates), optional
             Known-future covariates of the next ``horizon`` steps (required when the
             model has them).
