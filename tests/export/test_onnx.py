@@ -181,3 +181,21 @@ def test_models_onnx_cannot_run_are_refused(tmp_path):
     with pytest.raises(ParameterError, match="time-aware"):
         to_onnx(masked, tmp_path / "m.onnx")
     assert not (tmp_path / "m.onnx").exists()
+
+
+def test_windowed_stream_grows_short_contexts_then_rolls_them(tmp_path):
+    df = make_panel(lengths=(30, 25, 14), covariates=False)
+    last = df.groupby("unique_id").cumcount(ascending=False) < 6
+    history, new = df[~last], df[last]  # the third series keeps 8 rows: shorter than 12
+    est = GRUForecaster(horizon=2, context_length=12, **TINY).fit(history)
+    onnx_stream = OnnxStream(to_onnx(est, tmp_path / "w.onnx"))
+    assert onnx_stream._arrays["lengths"].tolist() == [12, 12, 8]
+    for step in range(6):
+        rows = new.groupby("unique_id").nth(step)
+        got = onnx_stream.push_many([0, 1, 2], rows["y"])
+        est.update(rows)
+        want = est.forecast()["yhat"].to_numpy().reshape(3, 2)
+        np.testing.assert_allclose(got, want, rtol=1e-5)
+    assert onnx_stream._arrays["lengths"].tolist() == [12, 12, 12]
+    np.testing.assert_array_equal(onnx_stream._arrays["context"][2, -1, 0],
+                                  np.float32(new["y"].iloc[-1]))  # fmt: skip
