@@ -151,18 +151,38 @@ def test_an_exported_model_pickles_and_the_estimator_still_exports_after_picklin
     np.testing.assert_array_equal(a.push(0, 4.0), b.push(0, 4.0))
 
 
-def test_int8_quantisation_is_smaller_and_close(tmp_path):
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_int8_quantisation_is_smaller_and_close(cell, tmp_path):
     df = _elecdemand([])
-    est = StreamingRNNForecaster(horizon=HORIZON, tbptt_steps=48, hidden_size=32,
+    est = StreamingRNNForecaster(cell=cell, horizon=HORIZON, tbptt_steps=48, hidden_size=32,
                                  max_epochs=1, random_state=0).fit(df.iloc[:-STREAM])  # fmt: skip
     full = OnnxStream(to_onnx(est, tmp_path / "f.onnx"))
     small = OnnxStream(to_onnx(est, tmp_path / "q.onnx", quantize=True))
     assert small.info["quantized"] and not full.info["quantized"]
-    assert (tmp_path / "q.onnx").stat().st_size < 0.5 * (tmp_path / "f.onnx").stat().st_size
+    assert (tmp_path / "q.onnx").stat().st_size < 0.6 * (tmp_path / "f.onnx").stat().st_size
     for v in df["y"].iloc[-STREAM:]:
         want, got = full.push(0, v), small.push(0, v)
         assert not np.array_equal(got, want)  # really quantised
         np.testing.assert_allclose(got, want, rtol=0.05)
+
+
+@pytest.mark.parametrize("cell", ["gru", "rnn"])
+def test_the_unrolled_step_of_quantised_models_equals_the_onnx_operator(cell, tmp_path):
+    from tsrnn.export._graph import step_graph
+    from tsrnn.export._onnx import _metadata, _spec
+
+    onnx = pytest.importorskip("onnx")
+    df = _elecdemand(["temperature"])
+    est = StreamingRNNForecaster(cell=cell, num_layers=2, horizon=HORIZON, tbptt_steps=48,
+                                 hidden_size=8, max_epochs=1, random_state=0).fit(df)  # fmt: skip
+    native = OnnxStream(to_onnx(est, tmp_path / "n.onnx"))
+    spec = _spec(est)
+    model = step_graph(spec, _metadata(est, "stateful", spec, False), unrolled=True)
+    assert {n.op_type for n in model.graph.node}.isdisjoint({"GRU", "RNN"})
+    onnx.save_model(model, tmp_path / "u.onnx")
+    unrolled = OnnxStream(tmp_path / "u.onnx", state=tmp_path / "n.npz")
+    for v, t in zip(df["y"].iloc[:10], df["temperature"].iloc[:10], strict=True):
+        np.testing.assert_allclose(unrolled.push(0, v, [t]), native.push(0, v, [t]), rtol=1e-6)
 
 
 def test_models_onnx_cannot_run_are_refused(tmp_path):

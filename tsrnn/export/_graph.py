@@ -80,7 +80,7 @@ class _Graph:
         from onnx import numpy_helper
 
         name = self.name(stem)
-        self.inits.append(numpy_helper.from_array(np.ascontiguousarray(value), name))
+        self.inits.append(numpy_helper.from_array(np.array(value, order="C"), name))
         return name
 
     def op(self, op_type: str, inputs: list[str], n_out: int = 1, **attrs) -> list[str]:
@@ -144,6 +144,32 @@ def _recurrent(
     return top, finals
 
 
+def _cell_step(g: _Graph, spec: NetSpec, x: str, state: str) -> tuple[str, list[list[str]]]:
+    """One GRU or RNN step of every layer as matrix products (``x`` ``(B, F)``).
+
+    ONNX's GRU and RNN operators have no quantised form; written with ``MatMul`` the
+    weights can be quantised. Returns what :func:`_recurrent` returns.
+    """
+    finals, size = [], spec.hidden_size
+    for index, (w_ih, w_hh, b_ih, b_hh) in enumerate(spec.layers):
+        h = g.one("Gather", [state, g.const("layer", np.array(index))], axis=0)  # [B, H]
+        gi = g.one("Add", [g.one("MatMul", [x, g.const("W", w_ih.T)]), g.const("b", b_ih)])
+        gh = g.one("Add", [g.one("MatMul", [h, g.const("R", w_hh.T)]), g.const("b", b_hh)])
+        if spec.cell == "rnn":
+            act = "Relu" if spec.nonlinearity == "relu" else "Tanh"
+            x = g.one(act, [g.one("Add", [gi, gh])])
+        else:  # PyTorch's GRU: gates (r, z, n), n = tanh(i_n + r * (W_hn h + b_hn))
+            sizes = g.const("split", np.array([size] * 3))
+            i_r, i_z, i_n = g.op("Split", [gi, sizes], n_out=3, axis=1)
+            h_r, h_z, h_n = g.op("Split", [gh, sizes], n_out=3, axis=1)
+            r = g.one("Sigmoid", [g.one("Add", [i_r, h_r])])
+            z = g.one("Sigmoid", [g.one("Add", [i_z, h_z])])
+            n = g.one("Tanh", [g.one("Add", [i_n, g.one("Mul", [r, h_n])])])
+            x = g.one("Add", [n, g.one("Mul", [z, g.one("Sub", [h, n])])])  # (1 - z) n + z h
+        finals.append([g.one("Unsqueeze", [x, g.const("axis", np.array([0]))])])  # [1, B, H]
+    return x, finals
+
+
 def _head(g: _Graph, spec: NetSpec, top: str, future: str | None) -> str:
     """The ``(B, H)`` forecast in scaled units from the top hidden state ``(B, hidden)``."""
     weight, bias = spec.head
@@ -184,8 +210,11 @@ def _future_input(g: _Graph, spec: NetSpec, inputs: list) -> str | None:
     return _scale_covariates(g, spec, "future", spec.future_columns)
 
 
-def step_graph(spec: NetSpec, metadata: dict[str, str]):
+def step_graph(spec: NetSpec, metadata: dict[str, str], *, unrolled: bool = False):
     """One recurrent step of a batch of series, in the user's units.
+
+    ``unrolled`` writes a GRU or RNN cell as matrix products instead of ONNX's operator
+    (for int8 quantisation, which has no quantised GRU or RNN operator).
 
     Inputs: ``value`` ``(B, 1)`` (the new target), ``covariates`` ``(B, C)`` (when the model
     has covariates), ``future`` ``(B, H, F)`` (known-future covariates of the next ``H``
@@ -208,8 +237,11 @@ def step_graph(spec: NetSpec, metadata: dict[str, str]):
     future = _future_input(g, spec, inputs)
     inputs += [_value_info("loc", ["batch", 1]), _value_info("scale", ["batch", 1])]
     inputs += [_value_info(n, [layers, "batch", spec.hidden_size]) for n in names]
-    x = g.one("Unsqueeze", [x, g.const("axis", np.array([0]))])  # [1, B, F]
-    top, finals = _recurrent(g, spec, x, names)
+    if unrolled and spec.cell != "lstm":
+        top, finals = _cell_step(g, spec, x, "h")
+    else:
+        x = g.one("Unsqueeze", [x, g.const("axis", np.array([0]))])  # [1, B, F]
+        top, finals = _recurrent(g, spec, x, names)
     out = _head(g, spec, top, future)
     if spec.normalize:
         out = g.one("Add", [out, level])

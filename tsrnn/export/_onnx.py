@@ -198,7 +198,10 @@ def to_onnx(estimator: Any, path: str | os.PathLike, *, quantize: bool = False) 
     kind = _kind(estimator)
     spec = _spec(estimator)
     metadata = _metadata(estimator, kind, spec, quantize)
-    model = step_graph(spec, metadata) if kind == "stateful" else window_graph(spec, metadata)
+    if kind == "stateful":  # quantised GRU/RNN steps: the cell as (quantisable) products
+        model = step_graph(spec, metadata, unrolled=quantize)
+    else:
+        model = window_graph(spec, metadata)
     onnx.checker.check_model(model, full_check=True)
     path = Path(path)
     if quantize:
