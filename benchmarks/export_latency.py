@@ -11,8 +11,8 @@ medians of ``--repeats`` interleaved rounds of ``--steps`` steps, per observatio
   all), for one series and for ``--series`` rows at once; and the bare torch network step
   (``advance`` + ``forecast_from_state``, one torch thread) for one series.
 
-Also the file sizes and, on ``elecdemand`` (six training weeks, two streamed days), the
-int8 model's change in forecasts and in MAE against the float32 model.
+Also the file sizes and, on ``elecdemand`` (six training weeks, two streamed days; LSTM
+and GRU), the int8 model's change in forecasts and in MAE against the float32 model.
 Target: at most 20 microseconds per observation for one series (float32, one thread).
 Run ``python benchmarks/export_latency.py``; ``--help`` lists the options.
 """
@@ -120,15 +120,15 @@ def timings(est, folder: Path, args) -> dict[str, float]:
     return {k: statistics.median(v) for k, v in results.items()}, sizes
 
 
-def int8_accuracy(folder: Path, seed: int) -> dict[str, float]:
+def int8_accuracy(folder: Path, seed: int, cell: str) -> dict[str, float]:
     """float32 vs int8 forecasts over two streamed days of elecdemand."""
     df = load_dataset("elecdemand")[["unique_id", "ds", "y"]]
     start = pd.Timestamp("2014-12-01")
     train = df[(df.ds < start) & (df.ds >= start - pd.Timedelta(weeks=6))]
     stream = df[(df.ds >= start) & (df.ds < start + pd.Timedelta(days=2))]["y"].to_numpy()
     est = StreamingRNNForecaster(
-        horizon=12, tbptt_steps=96, hidden_size=32, batch_size=1, learning_rate=3e-3,
-        max_epochs=2, random_state=seed,
+        cell=cell, horizon=12, tbptt_steps=96, hidden_size=32, batch_size=1,
+        learning_rate=3e-3, max_epochs=2, random_state=seed,
     ).fit(train)  # fmt: skip
     full = OnnxStream(to_onnx(est, folder / "acc_f.onnx"))
     small = OnnxStream(to_onnx(est, folder / "acc_q.onnx", quantize=True))
@@ -163,7 +163,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         medians, sizes = timings(est, folder, args)
-        accuracy = int8_accuracy(folder, args.seed)
+        accuracy = {cell: int8_accuracy(folder, args.seed, cell) for cell in ("lstm", "gru")}
     print(f"LSTM hidden 32, horizon 12; medians of {args.repeats} interleaved rounds "
           f"(microseconds per observation)")  # fmt: skip
     for name, value in medians.items():
@@ -173,9 +173,10 @@ def main() -> None:
           f"{medians['estimator update()+forecast(), 1 series'] / push:.0f}x")  # fmt: skip
     print("file sizes (bytes):", ", ".join(f"{k} {v}" for k, v in sizes.items()))
     print(f"int8 / float32 size: {sizes['int8'] / sizes['float32']:.2f}")
-    print("int8 vs float32 on elecdemand (2 streamed days):")
-    for name, value in accuracy.items():
-        print(f"  {name:<40s} {value:.4g}")
+    for cell, figures in accuracy.items():
+        print(f"int8 vs float32 on elecdemand, {cell.upper()} (2 streamed days):")
+        for name, value in figures.items():
+            print(f"  {name:<40s} {value:.4g}")
     verdict = "met" if push <= TARGET_US else "NOT met"
     print(f"target <= {TARGET_US:.0f} us per observation, one series: {verdict} ({push:.1f} us)")
     print(f"load average after: {os.getloadavg()}")
