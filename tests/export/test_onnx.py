@@ -19,6 +19,7 @@ from tsrnn import (
 )
 from tsrnn.datasets import load_dataset
 from tsrnn.export import OnnxStream, state_path, to_onnx
+from tsrnn.persistence import load_forecaster, save_forecaster
 
 pytest.importorskip("onnxruntime")
 
@@ -141,14 +142,17 @@ def test_saved_state_resumes_the_stream(tmp_path):
     assert state_path(path).exists()
 
 
-def test_an_exported_model_pickles_and_the_estimator_still_exports_after_pickling(tmp_path):
+def test_pickled_and_saved_models_export_the_same_files(tmp_path):
     df = _elecdemand([])
     est = StreamingRNNForecaster(horizon=2, tbptt_steps=48, hidden_size=4, max_epochs=1,
                                  random_state=0).fit(df.iloc[:200])  # fmt: skip
-    again = pickle.loads(pickle.dumps(est))
-    a = OnnxStream(to_onnx(est, tmp_path / "a.onnx"))
-    b = OnnxStream(to_onnx(again, tmp_path / "b.onnx"))
-    np.testing.assert_array_equal(a.push(0, 4.0), b.push(0, 4.0))
+    pickled = pickle.loads(pickle.dumps(est))
+    loaded = load_forecaster(save_forecaster(est, tmp_path / "saved"))
+    first = to_onnx(est, tmp_path / "a.onnx")
+    for name, again in (("b", pickled), ("c", loaded)):
+        a, b = OnnxStream(first), OnnxStream(to_onnx(again, tmp_path / f"{name}.onnx"))
+        np.testing.assert_array_equal(b._arrays["state"], a._arrays["state"])
+        np.testing.assert_array_equal(a.push(0, 4.0), b.push(0, 4.0))
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
