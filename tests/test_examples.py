@@ -38,6 +38,7 @@ def test_examples_are_all_tested():
         "irregular_series.py",
         "streaming_elecdemand.py",
         "probabilistic_forecasts.py",
+        "edge_streaming.py",
     }
 
 
@@ -111,3 +112,16 @@ def test_probabilistic_forecasts(tmp_path):
     for text in ("coverage_95", "msis", "lstm quantile head", "conformal snaive", "ets"):
         assert text in out
     assert png.is_file() and png.stat().st_size > 0
+
+
+def test_edge_streaming(tmp_path):
+    bundle = tmp_path / "bundle"
+    out = run_example("edge_streaming.py", "--out", str(bundle))
+    assert {p.name for p in bundle.iterdir()} == {
+        "float32.onnx", "float32.npz", "int8.onnx", "int8.npz", "runtime.py", "stream.csv",
+        "edge_streaming.py",
+    }  # fmt: skip
+    assert "Device: numpy" in out and "streaming 48 half-hours" in out
+    assert "day 1  running MAE (GW): next half hour float32" in out and "int8" in out
+    assert "Modules loaded on the device besides numpy and onnxruntime: none" in out
+    assert (bundle / "int8.onnx").stat().st_size < (bundle / "float32.onnx").stat().st_size
