@@ -9,6 +9,8 @@ import numpy as np
 import torch
 from torch.utils.data import BatchSampler, DataLoader, Dataset, RandomSampler, SequentialSampler
 
+from tsrnn.data.sharding import ShardedBatchSampler
+
 __all__ = ["Batch", "WindowDataset", "window_loader"]
 
 
@@ -169,4 +171,6 @@ def window_loader(
     """A DataLoader yielding whole :class:`Batch` objects (one dataset call per batch)."""
     base = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)
     sampler = BatchSampler(base, batch_size=batch_size, drop_last=False)
+    if shuffle:  # training: each process of a DDP fit takes its share of the batches
+        sampler = ShardedBatchSampler(sampler, num_replicas=1, generator=generator)
     return DataLoader(dataset, sampler=sampler, batch_size=None, collate_fn=identity_collate)
