@@ -1,6 +1,6 @@
 """Optuna on a real PostgreSQL server: two workers share a study, one dies mid-trial.
 
-The server is the session fixture of ``conftest.py`` (skipped with a reason where the
+The server is the session fixture of ``pg_server.py`` (skipped with a reason where the
 binaries or the driver are missing; ``.ci/run`` installs both).
 """
 
@@ -16,6 +16,7 @@ from pathlib import Path
 import optuna
 import pytest
 from optuna.trial import TrialState
+from pg_server import postgres_db, postgres_url  # noqa: F401 (fixtures)
 
 from tsrnn import SeasonalNaiveForecaster
 from tsrnn.datasets import load_dataset
@@ -70,7 +71,7 @@ def space(trial):
 
 
 def test_a_worker_killed_mid_trial_loses_nothing_and_its_trial_is_retried_once(
-    postgres_db, tmp_path
+    postgres_db, tmp_path  # noqa: F811 (the imported fixture)
 ):
     url, name, n_trials = postgres_db, "shared", 12
     barrier, flag = tmp_path / "ready", tmp_path / "blocked"

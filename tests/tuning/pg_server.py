@@ -1,5 +1,8 @@
 """A real PostgreSQL server for the tuning tests: a throwaway cluster on a free localhost port.
 
+Fixtures to import into a test module (not a conftest.py: the tests import the top
+conftest's helpers by the name ``conftest``).
+
 The server binaries come from Debian's ``postgresql`` package (``.ci/run`` installs it) or
 any ``initdb``/``pg_ctl`` on PATH. The cluster lives in a temporary folder and is stopped
 and deleted at the end of the session. PostgreSQL refuses to run as root, so under root the
