@@ -170,7 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
     fc = commands.add_parser(
         "forecast", help="train on a long CSV (unique_id, ds, y, ...) and forecast"
     )
-    fc.add_argument("csv", nargs="?", help=f"long-format CSV; default: bundled {DEFAULT_DATASET!r}")
+    fc.add_argument(
+        "csv", nargs="?", help=f"long-format CSV or .parquet; default: bundled {DEFAULT_DATASET!r}"
+    )
     fc.add_argument(
         "--horizon", type=positive_int, default=12, help="steps to forecast (default 12)"
     )

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from tsrnn._parquet import PARQUET_SUFFIXES, read_parquet
 from tsrnn.exceptions import DataFileError, DataValidationError
 
 if TYPE_CHECKING:
@@ -273,6 +274,9 @@ def read_long_csv(
 ) -> pd.DataFrame:
     r"""Read a long-format CSV, parsing ``time_col`` as datetimes unless it holds integers.
 
+    A path ending in ``.parquet`` or ``.pq`` is read as a Parquet file instead (needs
+    pyarrow: ``pip install 'tsrnn[parquet]'``), with the same column checks.
+
     Parameters
     ----------
     path : str
@@ -328,6 +332,8 @@ def read_long_csv(
 
 
 def _read_csv(path: str) -> pd.DataFrame:
+    if str(path).lower().endswith(PARQUET_SUFFIXES):  # a Parquet file: typed columns
+        return read_parquet(str(path))
     try:
         frame = pd.read_csv(path)
     except OSError as err:  # missing, a folder, no permission

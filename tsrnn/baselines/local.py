@@ -1,7 +1,8 @@
 """Shared machinery of the statistical baselines: one local model per series.
 
 A :class:`LocalForecaster` fits an independent statsmodels model to every
-series inside ``fit`` (in parallel with joblib when ``n_jobs`` asks for it),
+series inside ``fit`` (in parallel with joblib when ``n_jobs`` or the active joblib
+backend, such as Dask's or Ray's, asks for it),
 stores each series' ``horizon`` forecasts, and re-estimates the model of every
 series that ``update`` extends. A series whose
 model fails, or forecasts a non-finite value, falls back to naive forecasts
@@ -102,7 +103,9 @@ def fit_series(
 #: ``<shared attributes>`` (filled in by ``BaseForecaster.__init_subclass__``).
 SHARED_DOCS = {
     "    <shared parameters>\n": """    n_jobs : int or None, default=None
-        Processes fitting series in parallel (joblib); None means 1, -1 all cores.
+        Processes fitting series in parallel (joblib); -1 all cores. None follows the
+        active joblib backend: serial by default, spread over a cluster inside
+        ``joblib.parallel_config(backend="dask")`` (or ``"ray"``), as in scikit-learn.
     freq : str, int or None, default=None
         Frequency of the time column; inferred per series when None.
     id_col, time_col, target_col : str, default="unique_id", "ds", "y"
@@ -280,9 +283,9 @@ class LocalForecaster(BaseForecaster):
             (model, self.context_.series(p)[:, 0], self.horizon, int(self.season_length_[p]))
             for p in positions
         )
-        if self.n_jobs in (None, 1) or len(positions) < 2:
+        if self.n_jobs == 1 or len(positions) < 2:
             results = [fit_series(*job) for job in jobs]
-        else:
+        else:  # None: the active joblib backend decides (serial, unless parallel_config says)
             results = Parallel(n_jobs=self.n_jobs)(delayed(fit_series)(*job) for job in jobs)
         errors = []
         for p, (forecast, label, error, n_convergence, sd) in zip(positions, results, strict=True):

@@ -10,6 +10,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from tsrnn.data.sampling import LengthBucketSampler
+from tsrnn.data.sharding import ShardedBatchSampler
 
 __all__ = ["Batch", "WindowDataset", "window_loader"]
 
@@ -179,4 +180,6 @@ def window_loader(
     seed = int(torch.randint(0, 2**31 - 1, (), generator=generator)) if shuffle else 0
     sampler = LengthBucketSampler(dataset.lengths, batch_size, shuffle=shuffle, seed=seed,
                                   full_length=len(dataset.steps))  # fmt: skip
+    if shuffle:  # training: each process of a DDP fit takes its share of the batches
+        sampler = ShardedBatchSampler(sampler, num_replicas=1, generator=generator)
     return DataLoader(dataset, sampler=sampler, batch_size=None, collate_fn=identity_collate)

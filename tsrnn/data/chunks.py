@@ -20,6 +20,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
 from tsrnn.data.batching import identity_collate
+from tsrnn.data.sharding import ShardedChunkSampler
 
 __all__ = ["ChunkBatch", "ChunkDataset", "ChunkPlan", "ChunkSampler", "chunk_loader"]
 
@@ -171,8 +172,9 @@ class ChunkDataset(Dataset):
     def __len__(self) -> int:
         return int(self.plan.n_chunks.sum())
 
-    def __getitem__(self, index: tuple[int, int]) -> ChunkBatch:
+    def __getitem__(self, index: tuple[int, int] | tuple[int, int, bool]) -> ChunkBatch:
         group, chunk = int(index[0]), int(index[1])
+        padding = len(index) > 2 and bool(index[2])  # a DDP filler step: no targets
         first = chunk * self.chunk_size
         lanes = self.plan.order[self.plan.group_ptr[group] : self.plan.group_ptr[group + 1]]
         lanes = torch.from_numpy(lanes)
@@ -188,6 +190,7 @@ class ChunkDataset(Dataset):
             valid[..., None]
             & (target_pos < self.target_end[lanes, None, None])
             & (pos[None, :, None] >= self.origin_start[lanes, None, None])
+            & (not padding)
         )  # [B, T, H]
         target_rows = torch.where(mask, self.starts[lanes, None, None] + target_pos, self.pad_row)
         y = self.values[target_rows, 0]  # [B, T, H]
@@ -244,4 +247,8 @@ def chunk_loader(
     [(2, True), (1, False), (1, False)]
     """
     sampler = ChunkSampler(dataset.plan, shuffle=shuffle, generator=generator)
+    if shuffle:  # training: each process of a DDP fit reads its own whole series
+        sampler = ShardedChunkSampler(
+            sampler, dataset.plan.n_chunks, num_replicas=1, generator=generator
+        )
     return DataLoader(dataset, sampler=sampler, batch_size=None, collate_fn=identity_collate)

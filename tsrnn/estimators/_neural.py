@@ -24,6 +24,7 @@ from tsrnn.base import BaseForecaster
 from tsrnn.data.calendar import Calendar
 from tsrnn.data.panel import Panel
 from tsrnn.data.scaling import SCALERS, PanelScaler
+from tsrnn.data.sharding import shard_loader
 from tsrnn.estimators._docs import NEURAL_DOCS
 from tsrnn.estimators._quantiles import interpolate_quantiles
 from tsrnn.exceptions import DataValidationError
@@ -185,6 +186,7 @@ class NeuralForecaster(BaseForecaster):
                 callbacks=[history, *callbacks],
                 trainer_kwargs=self.trainer_kwargs,
             )
+            shard_loader(plan.train_loader, trainer.world_size)  # DDP: a share per process
             torch.manual_seed(seed)
             network = self._build_network(*self.network_sizes_)
             system = plan.make_system(network)

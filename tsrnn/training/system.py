@@ -91,8 +91,9 @@ class ForecastingSystem(L.LightningModule):
         """One optimisation step; logs ``train_loss`` per epoch."""
         loss = masked_loss(self.loss_fn, self(batch), batch.y, batch.mask)
         self.log(
-            "train_loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=len(batch)
-        )
+            "train_loss", loss, on_step=False, on_epoch=True, prog_bar=True,
+            batch_size=len(batch), sync_dist=True,  # under DDP: the mean over processes
+        )  # fmt: skip
         return loss
 
     def validation_step(self, batch: Batch, batch_idx: int) -> None:

@@ -119,7 +119,7 @@ class TBPTTSystem(L.LightningModule):
         for piece in split_time(batch, self.hparams.tbptt_steps):
             out, state = self(piece, state)
             count = int(piece.mask.sum())
-            if count:
+            if self._any_targets(count):
                 loss = masked_loss(self.loss_fn, out, piece.y, piece.mask)
                 opt.zero_grad()
                 self.manual_backward(loss)
@@ -129,8 +129,9 @@ class TBPTTSystem(L.LightningModule):
                     )
                 opt.step()
                 self._step_schedulers("step")
-                self.log("train_loss", loss.detach(), on_step=False, on_epoch=True,
-                         prog_bar=True, batch_size=count)  # fmt: skip
+                if count:  # a DDP filler step (no targets here) stays out of the mean
+                    self.log("train_loss", loss.detach(), on_step=False, on_epoch=True,
+                             prog_bar=True, batch_size=count)  # fmt: skip
             state = detach_state(state)  # the truncation: no gradient beyond this point
         self._train_state = state
 
@@ -156,6 +157,13 @@ class TBPTTSystem(L.LightningModule):
         if self.hparams.lr_gamma is None:
             return opt
         return [opt], [torch.optim.lr_scheduler.ExponentialLR(opt, self.hparams.lr_gamma)]
+
+    def _any_targets(self, count: int) -> bool:
+        """Whether any process has targets in this step (under DDP all step, or none)."""
+        if self._trainer is None or self.trainer.world_size == 1:
+            return count > 0
+        total = self.trainer.strategy.reduce(torch.tensor(float(count)), reduce_op="sum")
+        return float(total) > 0
 
     @staticmethod
     def _carried(state: State | None, batch: ChunkBatch) -> State | None:

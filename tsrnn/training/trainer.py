@@ -21,6 +21,7 @@ QUIET_DEFAULTS: dict[str, Any] = {
     "enable_checkpointing": False,
     "enable_model_summary": False,
     "num_sanity_val_steps": 0,
+    "use_distributed_sampler": False,  # tsrnn's loaders shard themselves (tsrnn.data.sharding)
 }
 
 

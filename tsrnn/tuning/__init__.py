@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # the names of _LAZY, for type checkers and IDEs
     from tsrnn.tuning._pruning import PruningCallback, TrialReporter
     from tsrnn.tuning._search import OptunaSearchCV
     from tsrnn.tuning._spaces import SEARCH_SPACES, default_search_space
+    from tsrnn.tuning._storage import database_storage
 
 # Public name -> its module (optuna, Lightning), imported on first access.
 _LAZY: dict[str, str] = {
@@ -28,6 +29,7 @@ _LAZY: dict[str, str] = {
     "PruningCallback": "tsrnn.tuning._pruning",
     "SEARCH_SPACES": "tsrnn.tuning._spaces",
     "TrialReporter": "tsrnn.tuning._pruning",
+    "database_storage": "tsrnn.tuning._storage",
     "default_search_space": "tsrnn.tuning._spaces",
     "save_study_plots": "tsrnn.tuning._plots",
 }
@@ -39,6 +41,7 @@ __all__ = [  # the eager names, then those of _LAZY (tests/test_imports.py check
     "PruningCallback",
     "SEARCH_SPACES",
     "TrialReporter",
+    "database_storage",
     "default_search_space",
     "save_study_plots",
 ]

@@ -15,10 +15,74 @@ from optuna.trial import TrialState
 from tsrnn.exceptions import ParameterError
 from tsrnn.tuning._options import default_storage
 
-__all__ = ["FINISHED", "default_storage", "open_study"]
+__all__ = ["FINISHED", "database_storage", "default_storage", "open_study"]
 
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
 HEARTBEAT_S = 60  # a trial whose process died is marked FAIL after 2 missed beats
+
+
+def database_storage(
+    url: str, *, heartbeat_interval: int = HEARTBEAT_S, grace_period: int | None = None,
+    max_retry: int | None = 1,
+) -> optuna.storages.RDBStorage:
+    """An Optuna database storage that fails and retries the trials of dead workers.
+
+    This is what :class:`OptunaSearchCV` builds from a storage URL. Every running trial
+    beats every ``heartbeat_interval`` seconds; a trial whose worker died (killed, out of
+    memory, machine lost) misses its beats, and the next worker to start a trial on the
+    study marks it ``FAIL`` and enqueues a copy with the same parameters, at most
+    ``max_retry`` times per trial (Optuna's ``RetryHeartbeatStaleTrialCallback``, called
+    ``RetryFailedTrialCallback`` before Optuna 4.9). Build it
+    yourself to change those settings, and pass it as ``storage``.
+
+    Parameters
+    ----------
+    url : str
+        SQLAlchemy database URL: ``"sqlite:///search.db"``,
+        ``"postgresql+psycopg://user:password@host:5432/db"`` (the ``postgres`` extra
+        installs the driver), ``"mysql+pymysql://..."``.
+    heartbeat_interval : int, default=60
+        Seconds between a running trial's beats.
+    grace_period : int or None, default=None
+        Seconds without a beat after which a running trial counts as dead. None: twice
+        ``heartbeat_interval``.
+    max_retry : int or None, default=1
+        Copies of a dead worker's trial to enqueue (0: none; None: no limit).
+
+    Returns
+    -------
+    optuna.storages.RDBStorage
+
+    Examples
+    --------
+    >>> storage = database_storage("sqlite://", heartbeat_interval=5)
+    >>> storage.heartbeat_interval, storage.grace_period
+    (5, 10)
+    """
+    new = hasattr(optuna.storages, "RetryHeartbeatStaleTrialCallback")  # optuna >= 4.9
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        callback: dict[str, Any] = {}
+        if max_retry != 0:
+            retry = getattr(
+                optuna.storages,
+                "RetryHeartbeatStaleTrialCallback" if new else "RetryFailedTrialCallback",
+            )
+            key = "heartbeat_stale_trial_callback" if new else "failed_trial_callback"
+            callback[key] = retry(max_retry=max_retry)
+        for attempt in range(5):
+            try:
+                return optuna.storages.RDBStorage(
+                    url,
+                    heartbeat_interval=heartbeat_interval,
+                    grace_period=2 * heartbeat_interval if grace_period is None else grace_period,
+                    **callback,
+                )
+            except sqlalchemy.exc.DatabaseError:  # another worker is creating the tables
+                if attempt == 4:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def resolve_storage(storage: Any) -> Any:
@@ -27,15 +91,7 @@ def resolve_storage(storage: Any) -> Any:
         storage = default_storage()
         Path(storage.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     if isinstance(storage, str):
-        for attempt in range(5):
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-                    return optuna.storages.RDBStorage(storage, heartbeat_interval=HEARTBEAT_S)
-            except sqlalchemy.exc.DatabaseError:  # another worker is creating the tables
-                if attempt == 4:
-                    raise
-                time.sleep(0.2 * (attempt + 1))
+        return database_storage(storage)
     return storage
 
 
