@@ -11,8 +11,8 @@ from tsrnn.datasets import read_long_csv
 from tsrnn.exceptions import DataFileError, DataValidationError
 
 pytest.importorskip("pyarrow", reason="pyarrow not installed: pip install 'tsrnn[parquet]'")
-ARGS = ["--horizon", "3", "--quiet", "--max-epochs", "1", "--context-length", "6",
-        "--hidden-size", "4"]
+ARGS = ["--horizon", "3", "--quiet", "--max-epochs", "1", "--model", "lstm",
+        "--context-length", "6", "--hidden-size", "4"]
 
 
 def test_forecast_from_parquet_equals_forecast_from_csv(tmp_path, capsys):

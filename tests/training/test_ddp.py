@@ -25,7 +25,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 KINDS = ("windowed", "seq2seq", "stateful", "early")
 LOSS_RTOL = {"windowed": 0.02, "seq2seq": 0.02, "early": 0.02, "stateful": 0.1}
-FORECAST_ATOL = {"windowed": 0.01, "seq2seq": 0.01, "early": 0.01, "stateful": 0.1}
+# Length buckets of 8 windows per process are not the buckets of 16 of one process, so
+# the batches differ slightly; the early-stopped fit trains longest and drifts most.
+FORECAST_ATOL = {"windowed": 0.01, "seq2seq": 0.01, "early": 0.03, "stateful": 0.1}
 
 
 def _script():

@@ -177,15 +177,18 @@ class WindowedPath:
         return est._scale_future(future)
 
     def forecast(self, est: Any, positions: np.ndarray, future: np.ndarray | None) -> np.ndarray:
-        """``(len(positions), horizon)`` forecasts in the user's units."""
+        """``(len(positions), horizon[, n_quantiles])`` forecasts in the user's units."""
         batch = self.context_batch(est, positions, future)
-        out = torch.empty(len(positions), est.horizon)
+        out = None
         with torch.inference_mode():  # full contexts unpacked, short ones packed apart
             for group in length_groups(batch.lengths.numpy(), est.context_length, 4096):
                 x, lengths = batch.x[group], batch.lengths[group]
                 sub = None if batch.future is None else batch.future[group]
-                out[group] = est.network_(x, lengths, sub)
-            out = batch.denormalize(out)  # [S, H]
+                part = est.network_(x, lengths, sub)  # [G, H] or [G, H, Q]
+                if out is None:
+                    out = part.new_empty((len(positions), *part.shape[1:]))
+                out[group] = part
+            out = batch.denormalize(torch.empty(0, est.horizon) if out is None else out)
         return est.scaler_.inverse_target(out.double().numpy(), positions)
 
     def check_update(self, est: Any) -> None:

@@ -19,6 +19,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
+from tsrnn._uncertainty import UncertaintyMixin
 from tsrnn.base import RowContractTags
 from tsrnn.data.frame import require_target, to_long
 from tsrnn.estimators.recurrent import GRUForecaster, LSTMForecaster
@@ -57,7 +58,7 @@ def _transformer(name: str) -> Any:
     raise ParameterError(f"transform must be one of {list(TRANSFORMS)}; got {name!r}.")
 
 
-class TargetTransformedForecaster(RowContractTags, RegressorMixin, BaseEstimator):
+class TargetTransformedForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, BaseEstimator):
     """A forecaster on a transformed target, with ``forecast`` and ``update`` (unlike sklearn's).
 
     Forecasts are clipped, on the transformed scale, to the training range widened by
@@ -103,7 +104,7 @@ class TargetTransformedForecaster(RowContractTags, RegressorMixin, BaseEstimator
         values = np.clip(np.asarray(values, float), *self.bounds_)
         if self.transformer_ is None:
             return values
-        return self.transformer_.inverse_transform(values)
+        return self.transformer_.inverse_transform(values.ravel()).reshape(values.shape)
 
     def fit(self, X: Any, y: Any = None) -> TargetTransformedForecaster:
         """Fit the transform on the training target, then ``estimator`` on the transformed one."""
@@ -122,11 +123,22 @@ class TargetTransformedForecaster(RowContractTags, RegressorMixin, BaseEstimator
         check_is_fitted(self)
         return self._inverse(self.estimator_.predict(X))
 
-    def forecast(self, horizon: int | None = None, X: Any = None) -> pd.DataFrame:
-        """Back-transformed ``forecast`` of the wrapped forecaster."""
+    def _row_quantiles(self, X: Any, quantiles: list[float]) -> np.ndarray:
+        """The wrapped forecaster's quantiles through the inverse transform.
+
+        The transforms (and the clipping) are increasing, so quantiles map to quantiles.
+        """
         check_is_fitted(self)
-        out = self.estimator_.forecast(horizon, X)
-        out["yhat"] = self._inverse(out["yhat"].to_numpy(float))
+        return self._inverse(self.estimator_.predict_quantiles(X, quantiles).to_numpy(float))
+
+    def forecast(
+        self, horizon: int | None = None, X: Any = None, *, level: Any = None, quantiles: Any = None
+    ) -> pd.DataFrame:
+        """Back-transformed ``forecast`` of the wrapped forecaster (bands included)."""
+        check_is_fitted(self)
+        out = self.estimator_.forecast(horizon, X, **bands(level, quantiles))
+        for column in [c for c in out.columns if c.startswith("yhat")]:
+            out[column] = self._inverse(out[column].to_numpy(float))
         return out
 
     def future_frame(self, horizon: int | None = None) -> pd.DataFrame:
@@ -142,7 +154,7 @@ class TargetTransformedForecaster(RowContractTags, RegressorMixin, BaseEstimator
         return self
 
 
-class RecipeForecaster(RowContractTags, RegressorMixin, BaseEstimator):
+class RecipeForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, BaseEstimator):
     """The forecaster a recipe names: adjustment, transform and network in one estimator.
 
     Parameters
@@ -225,10 +237,16 @@ class RecipeForecaster(RowContractTags, RegressorMixin, BaseEstimator):
         check_is_fitted(self)
         return np.asarray(self.estimator_.predict(X), float)
 
-    def forecast(self, horizon: int | None = None, X: Any = None) -> pd.DataFrame:
-        """Forecast of the next ``horizon`` steps of every series."""
+    def _row_quantiles(self, X: Any, quantiles: list[float]) -> np.ndarray:
         check_is_fitted(self)
-        return self.estimator_.forecast(horizon, X)
+        return self.estimator_.predict_quantiles(X, quantiles).to_numpy(float)
+
+    def forecast(
+        self, horizon: int | None = None, X: Any = None, *, level: Any = None, quantiles: Any = None
+    ) -> pd.DataFrame:
+        """Forecast of the next ``horizon`` steps of every series (bands as asked)."""
+        check_is_fitted(self)
+        return self.estimator_.forecast(horizon, X, **bands(level, quantiles))
 
     def future_frame(self, horizon: int | None = None) -> pd.DataFrame:
         """The future rows of every series."""
@@ -240,6 +258,11 @@ class RecipeForecaster(RowContractTags, RegressorMixin, BaseEstimator):
         check_is_fitted(self)
         self.estimator_.update(X, y)
         return self
+
+
+def bands(level: Any, quantiles: Any) -> dict:
+    """The ``forecast`` band arguments that were given (a wrapped model may take none)."""
+    return {k: v for k, v in (("level", level), ("quantiles", quantiles)) if v is not None}
 
 
 RECIPE_KEYS = ("transform", "deseasonalize", "scaler", "context_length", "cell")

@@ -12,6 +12,7 @@ from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
+from tsrnn._uncertainty import UncertaintyMixin
 from tsrnn._validation import Interval, validate_params
 from tsrnn.base import RowContractTags
 from tsrnn.data.calendar import Calendar, season_length_of
@@ -20,6 +21,7 @@ from tsrnn.data.seasonal import seasonality_test
 from tsrnn.estimators._recipe import (
     RECIPE_KEYS,
     RecipeForecaster,
+    bands,
     candidate_recipes,
     change_name,
     plain,
@@ -31,7 +33,7 @@ from tsrnn.model_selection import TemporalSplit
 __all__ = ["AutoRNNForecaster", "candidate_recipes"]  # candidate_recipes: see _recipe
 
 
-class AutoRNNForecaster(RowContractTags, RegressorMixin, BaseEstimator):
+class AutoRNNForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, BaseEstimator):
     """A recurrent forecaster whose recipe is chosen on validation windows of the training data.
 
     ``fit`` decides, from the training panel alone, which target transform the data allow
@@ -319,7 +321,13 @@ class AutoRNNForecaster(RowContractTags, RegressorMixin, BaseEstimator):
         check_is_fitted(self)
         return self.estimator_.predict(X)
 
-    def forecast(self, horizon: int | None = None, X: Any = None) -> pd.DataFrame:
+    def _row_quantiles(self, X: Any, quantiles: list[float]) -> np.ndarray:
+        check_is_fitted(self)
+        return self.estimator_.predict_quantiles(X, quantiles).to_numpy(float)
+
+    def forecast(
+        self, horizon: int | None = None, X: Any = None, *, level: Any = None, quantiles: Any = None
+    ) -> pd.DataFrame:
         """Median forecast of the next ``horizon`` steps of every series (id, time, ``yhat``).
 
         Parameters
@@ -328,13 +336,16 @@ class AutoRNNForecaster(RowContractTags, RegressorMixin, BaseEstimator):
             Steps to forecast (at most the fitted ``horizon``).
         X : DataFrame, optional
             Ignored unless the members take known-future covariates.
+        level, quantiles : list of float, optional
+            Interval levels (percent) and quantiles: the median of the members' (they
+            give none unless fitted with quantile heads; see ``ConformalForecaster``).
 
         Returns
         -------
         DataFrame
         """
         check_is_fitted(self)
-        return self.estimator_.forecast(horizon, X)
+        return self.estimator_.forecast(horizon, X, **bands(level, quantiles))
 
     def future_frame(self, horizon: int | None = None) -> pd.DataFrame:
         """The id and time rows of the next ``horizon`` steps of every series."""
