@@ -201,7 +201,8 @@ class BaseForecaster(RowContractTags, RegressorMixin, BaseEstimator):
                 )
         if self.calendar_.regular and not self.future_covariates_:  # its own rows: no checks
             every = np.arange(self.calendar_.n_series)
-            return rows.assign(yhat=self._forecast_panel(every, None)[:, :steps].ravel())
+            rows["yhat"] = self._forecast_panel(every, None)[:, :steps].ravel()  # fresh: no copy
+            return rows
         rows["yhat"] = self.predict(rows)
         return rows[[self.id_col, self.time_col, "yhat"]]
 
