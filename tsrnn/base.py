@@ -211,7 +211,8 @@ class BaseForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, BaseEsti
         plain = level is None and quantiles is None
         if plain and self.calendar_.regular and not self.future_covariates_:
             every = np.arange(self.calendar_.n_series)  # its own rows: no checks
-            return rows.assign(yhat=self._forecast_panel(every, None)[:, :steps].ravel())
+            rows["yhat"] = self._forecast_panel(every, None)[:, :steps].ravel()  # fresh: no copy
+            return rows
         return self._forecast_rows(rows, level, quantiles)
 
     def future_frame(self, horizon: int | None = None) -> pd.DataFrame:

@@ -8,6 +8,7 @@ import pytest
 from conftest import make_panel
 
 from tsrnn import DataValidationError, StreamingRNNForecaster
+from tsrnn.estimators import session as session_module
 from tsrnn.persistence import load_forecaster, save_forecaster
 
 H = 3
@@ -107,3 +108,44 @@ def test_the_fast_path_leaves_bad_rows_to_the_general_errors(fitted):
     with pytest.raises(DataValidationError, match="missing"):
         est.update(rows)
     np.testing.assert_array_equal(est.state_, before)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+@pytest.mark.parametrize("layers", [1, 2])
+def test_numpy_step_equals_torch_and_update_forecast(cell, layers, monkeypatch):
+    df = make_panel((30, 26, 22), covariates=True).drop(columns="promo")  # "past" stays
+    est = StreamingRNNForecaster(horizon=H, tbptt_steps=8, hidden_size=5, num_layers=layers,
+                                 cell=cell, max_epochs=1, batch_size=4,
+                                 random_state=0).fit(df)  # fmt: skip
+    assert est.covariates_ == ["past"]
+    by_numpy, by_torch, by_update = (copy.deepcopy(est) for _ in range(3))
+    fast = by_numpy.session()
+    assert fast._step is not None  # plain fused cells take the NumPy step
+    with monkeypatch.context() as m:
+        m.setattr(session_module, "_numpy_weights", lambda net: None)
+        slow = by_torch.session()
+    assert slow._step is None
+    rng = np.random.default_rng(2)
+    for _ in range(4):
+        rows = by_update.future_frame(1)
+        rows["y"] = 20 + rng.normal(size=len(rows))
+        rows["past"] = rng.normal(size=len(rows))
+        values = rows[["y", "past"]].to_numpy()
+        got = fast.push(values)
+        np.testing.assert_allclose(got, slow.push(values), rtol=1e-5, atol=1e-5)
+        general = by_update.update(rows.drop(columns="y"), rows["y"])
+        expected = general.forecast()["yhat"].to_numpy().reshape(-1, H)
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(by_numpy.state_, by_torch.state_, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(by_numpy.state_, by_update.state_, rtol=1e-5, atol=1e-6)
+    fast.sync()
+    np.testing.assert_allclose(by_numpy.forecast()["yhat"], by_update.forecast()["yhat"],
+                               rtol=1e-5)  # fmt: skip
+
+
+def test_other_networks_keep_the_torch_step(fitted):
+    est = copy.deepcopy(fitted)
+    est.network_.train()
+    assert est.session()._step is None  # dropout between layers: torch decides
+    est.network_.eval()
+    assert est.session()._step is not None

@@ -130,17 +130,17 @@ class StreamingRNNForecaster(NetworkParams, NeuralForecaster):
         kind_ok = datetimes and naive and times.dtype.kind == "M"
         if not (kind_ok or (not datetimes and times.dtype.kind in "iu")):
             return False
-        values = X[columns[2:]]
-        if not all(v.kind in "iuf" for v in values.dtypes):
+        values = [X[c] for c in columns[2:]]  # one column at a time: no frame indexing
+        if not all(v.dtype.kind in "iuf" for v in values):
             return False
         ids = X[self.id_col]
         positions = self.calendar_.id_index.get_indexer(ids)
         if (positions < 0).any() or len(np.unique(positions)) != len(positions):
             return False
-        values = values.to_numpy(np.float64)
+        values = np.column_stack([v.to_numpy(np.float64) for v in values])
         if not np.isfinite(values).all():
             return False
-        session = StreamSession(self, ids)
+        session = StreamSession(self, _positions=positions)
         try:
             session.push(values, times=times.to_numpy())
         except DataValidationError:
