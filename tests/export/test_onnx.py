@@ -223,3 +223,104 @@ def test_windowed_stream_grows_short_contexts_then_rolls_them(tmp_path):
     assert onnx_stream._arrays["lengths"].tolist() == [12, 12, 12]
     np.testing.assert_array_equal(onnx_stream._arrays["context"][2, -1, 0],
                                   np.float32(new["y"].iloc[-1]))  # fmt: skip
+
+
+def _quantile_frame(est, quantiles, X=None):
+    want = est.forecast(X=X, quantiles=quantiles)
+    return want[[f"yhat_q{q:g}" for q in quantiles]].to_numpy()  # [S * H, Q]
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_stateful_quantile_head_exports_non_crossing_quantiles(cell, tmp_path):
+    df = _elecdemand(["temperature", "workday"])
+    history, stream = df.iloc[:-STREAM], df.iloc[-STREAM:]
+    est = StreamingRNNForecaster(
+        cell=cell, horizon=HORIZON, tbptt_steps=48, hidden_size=8, max_epochs=1, random_state=0,
+        loss="quantile", quantiles=[0.1, 0.25, 0.9], future_covariates=["workday"],
+    ).fit(history)  # fmt: skip
+    onnx_stream = OnnxStream(to_onnx(est, tmp_path / "q.onnx"))
+    levels = list(est.network_.head.quantiles)
+    assert onnx_stream.quantiles == levels == [0.1, 0.25, 0.5, 0.9]
+    assert onnx_stream.info["outputs"]["forecast"] == ["batch", "horizon", "quantile"]
+    assert onnx_stream.forecast().shape == (1, HORIZON, 4)  # NaN: it needs future covariates
+    for i in range(4):
+        row, ahead = stream.iloc[[i]], stream.iloc[i + 1 : i + 1 + HORIZON]
+        got = onnx_stream.push(0, row["y"].iloc[0], row[["temperature", "workday"]].to_numpy()[0],
+                               ahead[["workday"]].to_numpy())  # fmt: skip
+        est.update(row)
+        want = _quantile_frame(est, levels, ahead[["unique_id", "ds", "workday"]])
+        assert got.shape == (HORIZON, 4) and got.dtype == np.float32
+        np.testing.assert_allclose(got, want, rtol=1e-5)
+        assert (np.diff(got, axis=-1) >= 0).all()
+    batched = onnx_stream.push_many([0], stream["y"].iloc[[4]], stream[["temperature", "workday"]]
+                                    .iloc[[4]].to_numpy(), np.ones((1, HORIZON, 1)))  # fmt: skip
+    assert batched.shape == (1, HORIZON, 4)
+    np.testing.assert_array_equal(onnx_stream.forecast(0), batched[0])
+
+
+@pytest.mark.parametrize("cls", [LSTMForecaster, GRUForecaster])
+def test_windowed_quantile_head_exports_its_quantiles(cls, tmp_path):
+    df = make_panel(lengths=(30, 25, 14), covariates=False)
+    last = df.groupby("unique_id").cumcount(ascending=False) < 3
+    history, new = df[~last], df[last]
+    est = cls(horizon=2, context_length=12, loss="quantile", quantiles=[0.9, 0.2],
+              **TINY).fit(history)  # fmt: skip
+    onnx_stream = OnnxStream(to_onnx(est, tmp_path / "w.onnx"))
+    assert onnx_stream.quantiles == [0.2, 0.5, 0.9]
+    want = _quantile_frame(est, onnx_stream.quantiles).reshape(3, 2, 3)
+    np.testing.assert_allclose(onnx_stream.forecast(), want, rtol=1e-5)  # at export
+    for step in range(3):
+        rows = new.groupby("unique_id").nth(step)
+        got = onnx_stream.push_many([0, 1, 2], rows["y"])
+        est.update(rows)
+        want = _quantile_frame(est, onnx_stream.quantiles).reshape(3, 2, 3)
+        np.testing.assert_allclose(got, want, rtol=1e-5)
+        assert (np.diff(got, axis=-1) >= 0).all()
+    rows = est.future_frame(2)
+    np.testing.assert_allclose(  # predict_quantiles reads the same quantiles
+        est.predict_quantiles(rows, onnx_stream.quantiles).to_numpy().reshape(3, 2, 3),
+        onnx_stream.forecast(), rtol=1e-5,
+    )  # fmt: skip
+    assert OnnxStream(to_onnx(GRUForecaster(horizon=2, context_length=12, **TINY).fit(history),
+                              tmp_path / "p.onnx")).quantiles is None  # fmt: skip
+
+
+def test_int8_quantisation_keeps_the_quantile_head(tmp_path):
+    df = _elecdemand([])
+    est = StreamingRNNForecaster(cell="gru", horizon=HORIZON, tbptt_steps=48, hidden_size=32,
+                                 max_epochs=1, random_state=0, loss="quantile",
+                                 quantiles=[0.1, 0.9]).fit(df.iloc[:-STREAM])  # fmt: skip
+    full = OnnxStream(to_onnx(est, tmp_path / "f.onnx"))
+    small = OnnxStream(to_onnx(est, tmp_path / "q.onnx", quantize=True))
+    assert small.quantiles == full.quantiles == [0.1, 0.5, 0.9] and small.info["quantized"]
+    for v in df["y"].iloc[-STREAM:]:
+        want, got = full.push(0, v), small.push(0, v)
+        assert got.shape == (HORIZON, 3) and (np.diff(got, axis=-1) >= 0).all()
+        np.testing.assert_allclose(got, want, rtol=0.05)
+
+
+@pytest.mark.parametrize("quantiles", [[0.5], [0.5, 0.9], [0.05, 0.2], [0.1, 0.3, 0.8, 0.95]])
+def test_the_quantile_graph_equals_the_quantile_head(quantiles, tmp_path):
+    import onnxruntime as ort
+    import torch
+    from onnx import TensorProto, helper
+
+    from tsrnn.export._graph import NetSpec, _Graph, _quantiles
+    from tsrnn.nn.heads import QuantileHead
+
+    torch.manual_seed(0)
+    head = QuantileHead(5, horizon=3, quantiles=quantiles)
+    spec = NetSpec("gru", 5, 3, [], (None, None), None, np.zeros(0), np.zeros(0),
+                   quantiles=head.quantiles, median_index=head.median_index)  # fmt: skip
+    g = _Graph()
+    g.nodes.append(helper.make_node("Identity", [_quantiles(g, spec, "raw")], ["out"]))
+    n = 3 * len(head.quantiles)
+    raw = helper.make_tensor_value_info("raw", TensorProto.FLOAT, ["batch", n])
+    out = helper.make_tensor_value_info("out", TensorProto.FLOAT, ["batch", 3, None])
+    session = ort.InferenceSession(g.model([raw], [out], {}).SerializeToString())
+    features = torch.randn(4, 5)
+    with torch.no_grad():
+        want = head(features).numpy()
+        given = head.linear(features).numpy()
+    got = session.run(None, {"raw": given})[0]
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)

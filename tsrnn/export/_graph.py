@@ -8,8 +8,10 @@ normalisation and the known-future head inside the graph, so their outputs are i
 user's units. This module needs numpy and onnx only (no torch): :mod:`tsrnn.export._onnx`
 reads the fitted estimator into a :class:`NetSpec` first.
 
-The head is one function (:func:`_head`) whose output has shape ``(B, H)``; a head with
-more outputs per step (quantiles) adds a trailing axis there and names it in the metadata.
+The head is one function (:func:`_head`) whose output has shape ``(B, H)``, or
+``(B, H, Q)`` for a quantile head (the median plus cumulative softplus offsets, written
+with ``Softplus`` and ``CumSum``, as :class:`tsrnn.nn.heads.QuantileHead` computes them);
+the window level and the target scaling broadcast over the quantile axis.
 """
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ class NetSpec:
     """A recurrent forecaster's weights and sizes, as numpy arrays (float32).
 
     ``layers`` holds one ``(weight_ih, weight_hh, bias_ih, bias_hh)`` per stacked layer in
-    PyTorch's layout; ``head`` is ``(weight, bias)`` of the linear head ``(H, hidden)``;
+    PyTorch's layout; ``head`` is ``(weight, bias)`` of the linear head ``(H, hidden)``
+    (``(H * Q, hidden)`` for a quantile head, whose levels are ``quantiles`` and whose
+    median is at ``median_index``; ``quantiles`` is None for a point head);
     ``future_head`` the two linear layers ``(w1, b1, w2, b2)`` of the known-future head or
     None. ``covariate_loc``/``covariate_scale`` scale the covariate inputs, whose columns
     ``future_columns`` (0-based among the covariates) are also known in the future.
@@ -49,6 +53,15 @@ class NetSpec:
     future_columns: list[int] = field(default_factory=list)
     normalize: bool = True
     nonlinearity: str = "tanh"
+    quantiles: tuple[float, ...] | None = None
+    median_index: int = 0
+
+    @property
+    def forecast_shape(self) -> list:
+        """The ``forecast`` output's shape: ``["batch", H]`` or ``["batch", H, Q]``."""
+        if self.quantiles is None:
+            return ["batch", self.horizon]
+        return ["batch", self.horizon, len(self.quantiles)]
 
     @property
     def n_covariates(self) -> int:
@@ -171,9 +184,11 @@ def _cell_step(g: _Graph, spec: NetSpec, x: str, state: str) -> tuple[str, list[
 
 
 def _head(g: _Graph, spec: NetSpec, top: str, future: str | None) -> str:
-    """The ``(B, H)`` forecast in scaled units from the top hidden state ``(B, hidden)``."""
+    """The forecast ``(B, H)`` or ``(B, H, Q)``, scaled, from the top state ``(B, hidden)``."""
     weight, bias = spec.head
     out = g.one("Gemm", [top, g.const("head_w", weight), g.const("head_b", bias)], transB=1)
+    if spec.quantiles is not None:
+        out = _quantiles(g, spec, out)
     if spec.future_head is None:
         return out
     w1, b1, w2, b2 = spec.future_head
@@ -183,7 +198,36 @@ def _head(g: _Graph, spec: NetSpec, top: str, future: str | None) -> str:
     hidden = g.one("Add", [g.one("MatMul", [joined, g.const("fh_w1", w1.T)]), g.const("fh_b1", b1)])
     extra = g.one("MatMul", [g.one("Tanh", [hidden]), g.const("fh_w2", w2.T)])  # [B, H, 1]
     extra = g.one("Add", [extra, g.const("fh_b2", b2)])
+    if spec.quantiles is not None:  # the same shift of every quantile
+        return g.one("Add", [out, extra])
     return g.one("Add", [out, g.one("Squeeze", [extra, g.const("axis", np.array([2]))])])
+
+
+def _quantiles(g: _Graph, spec: NetSpec, raw: str) -> str:
+    """``QuantileHead``'s non-crossing quantiles ``(B, H, Q)`` from its linear map ``(B, H * Q)``.
+
+    The median is the raw output at ``median_index``; the levels above add the cumulative
+    sum of the softplus of theirs, those below subtract the reversed cumulative sum.
+    """
+    n, m = len(spec.quantiles), spec.median_index
+    shape = g.const("shape", np.array([-1, spec.horizon, n], dtype=np.int64))
+    raw = g.one("Reshape", [raw, shape])  # [B, H, Q]
+    axis = g.const("axis", np.array(-1, dtype=np.int64))
+
+    def part(start: int, end: int) -> str:
+        starts, ends = g.const("s", np.array([start])), g.const("e", np.array([end]))
+        return g.one("Slice", [raw, starts, ends, g.const("axes", np.array([2]))])
+
+    median = part(m, m + 1)  # [B, H, 1]
+    pieces = []
+    if m > 0:  # flip, cumsum, flip == a reversed cumsum
+        below = g.one("CumSum", [g.one("Softplus", [part(0, m)]), axis], reverse=1)
+        pieces.append(g.one("Sub", [median, below]))
+    pieces.append(median)
+    if m + 1 < n:
+        above = g.one("CumSum", [g.one("Softplus", [part(m + 1, n)]), axis])
+        pieces.append(g.one("Add", [median, above]))
+    return g.one("Concat", pieces, axis=2) if len(pieces) > 1 else median
 
 
 def _scale_covariates(g: _Graph, spec: NetSpec, values: str, columns: list[int]) -> str:
@@ -192,9 +236,17 @@ def _scale_covariates(g: _Graph, spec: NetSpec, values: str, columns: list[int])
     return g.one("Div", [g.one("Sub", [values, g.const("cov_loc", loc)]), g.const("cov_sc", scale)])
 
 
-def _unscale(g: _Graph, out: str) -> str:
+def _per_series(g: _Graph, spec: NetSpec, name: str) -> str:
+    """A ``(B, 1)`` per-series tensor, as ``(B, 1, 1)`` for a quantile head's ``(B, H, Q)``."""
+    if spec.quantiles is None:
+        return name
+    return g.one("Unsqueeze", [name, g.const("axis", np.array([2]))])
+
+
+def _unscale(g: _Graph, spec: NetSpec, out: str) -> str:
     """``out * scale + loc`` (``loc`` and ``scale`` are the ``(B, 1)`` inputs)."""
-    return g.one("Add", [g.one("Mul", [out, "scale"]), "loc"])
+    scale, loc = _per_series(g, spec, "scale"), _per_series(g, spec, "loc")
+    return g.one("Add", [g.one("Mul", [out, scale]), loc])
 
 
 def _value_info(name: str, shape: list) -> object:
@@ -220,7 +272,8 @@ def step_graph(spec: NetSpec, metadata: dict[str, str], *, unrolled: bool = Fals
     has covariates), ``future`` ``(B, H, F)`` (known-future covariates of the next ``H``
     steps, when it has them), ``loc`` and ``scale`` ``(B, 1)`` (each series' target
     scaling), ``h`` (and ``c`` for the LSTM) ``(num_layers, B, hidden)``. Outputs:
-    ``forecast`` ``(B, H)`` and ``h_out`` (and ``c_out``).
+    ``forecast`` ``(B, H)`` (``(B, H, Q)`` for a quantile head) and ``h_out`` (and
+    ``c_out``).
     """
     from onnx import helper
 
@@ -244,9 +297,9 @@ def step_graph(spec: NetSpec, metadata: dict[str, str], *, unrolled: bool = Fals
         top, finals = _recurrent(g, spec, x, names)
     out = _head(g, spec, top, future)
     if spec.normalize:
-        out = g.one("Add", [out, level])
-    g.nodes.append(helper.make_node("Identity", [_unscale(g, out)], ["forecast"]))
-    outputs = [_value_info("forecast", ["batch", spec.horizon])]
+        out = g.one("Add", [out, _per_series(g, spec, level)])
+    g.nodes.append(helper.make_node("Identity", [_unscale(g, spec, out)], ["forecast"]))
+    outputs = [_value_info("forecast", spec.forecast_shape)]
     for part, name in enumerate(names):
         g.nodes.append(
             helper.make_node("Concat", [f[part] for f in finals], [f"{name}_out"], axis=0)
@@ -263,7 +316,7 @@ def window_graph(spec: NetSpec, metadata: dict[str, str]):
     Inputs: ``context`` ``(B, T, 1 + C)`` (target and covariates, oldest first; steps at
     and past ``lengths`` are padding), ``lengths`` ``(B,)`` int32 (``1..T``), ``future``
     ``(B, H, F)`` when the model has known-future covariates, ``loc`` and ``scale``
-    ``(B, 1)``. Output: ``forecast`` ``(B, H)``.
+    ``(B, 1)``. Output: ``forecast`` ``(B, H)`` (``(B, H, Q)`` for a quantile head).
     """
     from onnx import TensorProto, helper
 
@@ -299,6 +352,6 @@ def window_graph(spec: NetSpec, metadata: dict[str, str]):
     top, _ = _recurrent(g, spec, x, None, lengths="lengths")
     out = _head(g, spec, top, future)
     if level is not None:
-        out = g.one("Add", [out, level])
-    g.nodes.append(helper.make_node("Identity", [_unscale(g, out)], ["forecast"]))
-    return g.model(inputs, [_value_info("forecast", ["batch", spec.horizon])], metadata)
+        out = g.one("Add", [out, _per_series(g, spec, level)])
+    g.nodes.append(helper.make_node("Identity", [_unscale(g, spec, out)], ["forecast"]))
+    return g.model(inputs, [_value_info("forecast", spec.forecast_shape)], metadata)

@@ -78,6 +78,12 @@ def _spec(est: Any) -> NetSpec:
               ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
         for i in range(rnn.num_layers)
     ]  # fmt: skip
+    head, quantiles, median = net.head, None, 0
+    if hasattr(head, "quantiles"):  # QuantileHead: a linear map to (H, Q), then offsets
+        quantiles = tuple(float(q) for q in head.quantiles)
+        median, horizon, head = int(head.median_index), head.horizon, head.linear
+    else:
+        horizon = head.out_features
     future = None
     if net.future_head is not None:
         first, last = net.future_head[0], net.future_head[2]
@@ -85,15 +91,17 @@ def _spec(est: Any) -> NetSpec:
     return NetSpec(
         cell=net.cell,
         hidden_size=rnn.hidden_size,
-        horizon=net.head.out_features,
+        horizon=horizon,
         layers=layers,
-        head=(arr(net.head.weight), arr(net.head.bias)),
+        head=(arr(head.weight), arr(head.bias)),
         future_head=future,
         covariate_loc=np.asarray(est.scaler_.covariate_loc, dtype=np.float32),
         covariate_scale=np.asarray(est.scaler_.covariate_scale, dtype=np.float32),
         future_columns=[c - 1 for c in est.future_columns_],
         normalize=bool(est.normalize_windows),
         nonlinearity=getattr(rnn, "nonlinearity", "tanh"),
+        quantiles=quantiles,
+        median_index=median,
     )
 
 
@@ -114,7 +122,7 @@ def _state_arrays(est: Any, kind: str, spec: NetSpec) -> dict[str, np.ndarray]:
             rows = context.values[context.indptr[i] : context.indptr[i + 1]]
             buffer[i, : len(rows)] = rows
         arrays["context"], arrays["lengths"] = buffer, context.lengths.astype(np.int32)
-    forecast = np.full((n, spec.horizon), np.nan, dtype=np.float32)
+    forecast = np.full((n, *spec.forecast_shape[1:]), np.nan, dtype=np.float32)
     if spec.future_head is None:  # else the forecast needs future covariates
         forecast[:] = est.path_.forecast(est, np.arange(n), None)
     arrays["forecast"] = forecast
@@ -123,6 +131,7 @@ def _state_arrays(est: Any, kind: str, spec: NetSpec) -> dict[str, np.ndarray]:
 
 def _metadata(est: Any, kind: str, spec: NetSpec, quantize: bool) -> dict[str, str]:
     version = sys.modules["tsrnn"].__version__  # the package is imported (we are in it)
+    axes = ["batch", "horizon"] + ([] if spec.quantiles is None else ["quantile"])
     info = {
         "format": FORMAT,
         "kind": kind,
@@ -134,7 +143,8 @@ def _metadata(est: Any, kind: str, spec: NetSpec, quantize: bool) -> dict[str, s
         "target": est.target_col,
         "covariates": list(est.covariates_),
         "future_covariates": list(est.future_covariates_),
-        "outputs": {"forecast": ["batch", "horizon"]},  # a quantile head adds an axis here
+        "outputs": {"forecast": axes},
+        "quantiles": None if spec.quantiles is None else list(spec.quantiles),
         "quantized": quantize,
         "estimator": type(est).__name__,
         "tsrnn_version": version,
@@ -153,6 +163,10 @@ def to_onnx(estimator: Any, path: str | os.PathLike, *, quantize: bool = False) 
     and unscale the forecast themselves (per-series target scaling, covariate scaling,
     window normalisation), so they read and give values in the user's units.
     :class:`OnnxStream` runs the pair with numpy and onnxruntime alone.
+
+    A model fitted with ``loss="quantile"`` forecasts ``(batch, horizon, n_quantiles)``:
+    its quantile head's levels (the median included, sorted; the metadata's
+    ``"quantiles"`` and ``OnnxStream.quantiles``), non-crossing as the estimator's.
 
     Parameters
     ----------

@@ -49,6 +49,10 @@ class OnnxStream:
         steps that it needs too.
     kind : {"stateful", "windowed"}
         Which graph the file holds.
+    quantiles : list of float or None
+        The levels of a quantile model's forecasts (sorted, the median included): its
+        forecasts gain a last axis of these quantiles, ``(horizon, n_quantiles)`` per
+        series. None for a point model.
     info : dict
         All the export metadata (cell, sizes, tsrnn version, ...).
 
@@ -79,6 +83,8 @@ class OnnxStream:
         self.horizon: int = self.info["horizon"]
         self.covariates: list[str] = self.info["covariates"]
         self.future_covariates: list[str] = self.info["future_covariates"]
+        self.quantiles: list[float] | None = self.info.get("quantiles")
+        self._shape = (self.horizon, *([] if self.quantiles is None else [len(self.quantiles)]))
         state = Path(path).with_suffix(".npz") if state is None else state
         with np.load(state, allow_pickle=False) as arrays:
             self._arrays = {k: arrays[k].copy() for k in arrays.files}
@@ -109,8 +115,9 @@ class OnnxStream:
     def forecast(self, series_index: int | None = None) -> np.ndarray:
         """The latest forecast ``(horizon,)`` of a series, or ``(n_series, horizon)`` of all.
 
-        Before any push it is the forecast made at export (NaN for models with
-        known-future covariates, whose forecast needs them).
+        A quantile model's forecasts gain a last axis of ``quantiles``. Before any
+        push it is the forecast made at export (NaN for models with known-future
+        covariates, whose forecast needs them).
         """
         out = self._arrays["forecast"]
         return out.copy() if series_index is None else out[self._check_index(series_index)].copy()
@@ -124,6 +131,8 @@ class OnnxStream:
         future: Any = None,
     ) -> np.ndarray:
         """Add the next observation of one series; its new forecast ``(horizon,)``.
+
+        ``(horizon, n_quantiles)`` for a quantile model (see ``quantiles``).
 
         Parameters
         ----------
@@ -179,7 +188,7 @@ class OnnxStream:
             shapes["future"] = (1, self.horizon, len(self.future_covariates))
         inputs = {name: np.zeros(shape, np.float32) for name, shape in shapes.items()}
         inputs |= {name: np.zeros((layers, 1, hidden), np.float32) for name in self._parts}
-        outputs = {"forecast": np.zeros((1, self.horizon), np.float32)}
+        outputs = {"forecast": np.zeros((1, *self._shape), np.float32)}
         outputs |= {f"{n}_out": np.zeros((layers, 1, hidden), np.float32) for n in self._parts}
         binding = self.session.io_binding()
         values = []  # the OrtValues share the arrays' memory; kept alive with them
@@ -203,7 +212,8 @@ class OnnxStream:
 
         ``series_indices`` and ``values`` have shape ``(n,)``, ``covariates``
         ``(n, n_covariates)`` and ``future`` ``(n, horizon, n_future_covariates)``.
-        Returns the new forecasts ``(n, horizon)``. A series may appear once per call:
+        Returns the new forecasts ``(n, horizon)`` (``(n, horizon, n_quantiles)`` for a
+        quantile model). A series may appear once per call:
         give a series' consecutive observations in consecutive calls.
         """
         index = np.asarray(series_indices, dtype=np.int64).reshape(-1)
