@@ -18,16 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from tsrnn.baselines import (
-    ARIMAForecaster,
-    ETSForecaster,
-    HoltForecaster,
-    Naive2Forecaster,
-    NaiveForecaster,
-    SeasonalNaiveForecaster,
-    SESForecaster,
-    ThetaForecaster,
-)
+from tsrnn.evaluation._baselines import BASELINES, make_baseline
 from tsrnn.evaluation._compare import compare, frame_to_markdown
 from tsrnn.exceptions import ParameterError
 from tsrnn.model_selection import temporal_train_test_split
@@ -55,13 +46,7 @@ def _network(cell: str) -> Factory:
 
 def _baseline(cls: type, **fixed: Any) -> Factory:
     def make(horizon: int, season_length: int | None, n_jobs: int | None) -> Any:
-        known = cls().get_params()
-        params: dict[str, Any] = {"horizon": horizon}
-        if "season_length" in known:
-            params["season_length"] = season_length
-        if "n_jobs" in known:
-            params["n_jobs"] = n_jobs
-        return cls(**params, **fixed)
+        return make_baseline(cls, fixed, horizon, season_length, n_jobs)
 
     return make
 
@@ -71,15 +56,7 @@ CSV_MODELS: dict[str, Factory] = {
     "tsrnn": _auto,
     "lstm": _network("lstm"),
     "gru": _network("gru"),
-    "naive": _baseline(NaiveForecaster),
-    "snaive": _baseline(SeasonalNaiveForecaster),
-    "naive2": _baseline(Naive2Forecaster),
-    "ses": _baseline(SESForecaster),
-    "holt": _baseline(HoltForecaster),
-    "damped": _baseline(HoltForecaster, damped_trend=True),
-    "theta": _baseline(ThetaForecaster),
-    "ets": _baseline(ETSForecaster),
-    "arima": _baseline(ARIMAForecaster),
+    **{name: _baseline(cls, **fixed) for name, (cls, fixed) in BASELINES.items()},
 }
 CSV_DEFAULT_MODELS = ("tsrnn", "snaive", "naive2", "theta", "ets")
 

@@ -21,17 +21,8 @@ import numpy as np
 import pandas as pd
 from sklearn.compose import TransformedTargetRegressor
 
-from tsrnn.baselines import (
-    ARIMAForecaster,
-    ETSForecaster,
-    HoltForecaster,
-    Naive2Forecaster,
-    NaiveForecaster,
-    SeasonalNaiveForecaster,
-    SESForecaster,
-    ThetaForecaster,
-)
 from tsrnn.datasets import M3_HORIZONS, M3_SEASON_LENGTH, load_m3
+from tsrnn.evaluation._baselines import BASELINES, make_baseline
 from tsrnn.evaluation._compare import compare, frame_to_markdown
 from tsrnn.exceptions import ParameterError
 from tsrnn.metrics import owa
@@ -154,13 +145,8 @@ def _conformal(model: Any) -> Any:
 
 def _baseline(cls: type, **fixed: Any) -> Callable[[str, int | None], Any]:
     def make(category: str, n_jobs: int | None) -> Any:
-        known = cls().get_params()
-        params = {"horizon": M3_HORIZONS[category]}
-        if "season_length" in known:
-            params["season_length"] = M3_SEASON_LENGTH[category]
-        if "n_jobs" in known:
-            params["n_jobs"] = n_jobs
-        return cls(**params, **fixed)
+        horizon, season = M3_HORIZONS[category], M3_SEASON_LENGTH[category]
+        return make_baseline(cls, fixed, horizon, season, n_jobs)
 
     return make
 
@@ -180,15 +166,7 @@ M3_MODELS: dict[str, Callable[[str, int | None], Any]] = {
     "recipe": lambda c, n_jobs: m3_recurrent(c, n_jobs=n_jobs),
     "lstm": lambda c, n_jobs: _single(c, "lstm"),
     "gru": lambda c, n_jobs: _single(c, "gru"),
-    "naive": _baseline(NaiveForecaster),
-    "snaive": _baseline(SeasonalNaiveForecaster),
-    "naive2": _baseline(Naive2Forecaster),
-    "ses": _baseline(SESForecaster),
-    "holt": _baseline(HoltForecaster),
-    "damped": _baseline(HoltForecaster, damped_trend=True),
-    "theta": _baseline(ThetaForecaster),
-    "ets": _baseline(ETSForecaster),
-    "arima": _baseline(ARIMAForecaster),
+    **{name: _baseline(cls, **fixed) for name, (cls, fixed) in BASELINES.items()},
     # probabilistic: split-conformal intervals around the default ensemble (one calibration
     # window of the horizon at the end of each training series)
     "tsrnn_conformal": lambda c, n_jobs: _conformal(m3_recurrent(c, n_jobs=n_jobs)),
