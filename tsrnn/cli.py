@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tsrnn._cli_paths import check_writable
 from tsrnn.datasets import DEFAULT_DATASET, load_dataset, read_long_csv
 from tsrnn.exceptions import TsrnnError
 from tsrnn.tuning import add_tune_parser
@@ -98,7 +99,7 @@ def _forecast_model(args: argparse.Namespace, common: dict[str, Any]) -> tuple[A
 def forecast_command(args: argparse.Namespace) -> int:
     """Run ``tsrnn forecast``."""
     if args.out:
-        _check_writable(args.out, folder=False)
+        check_writable(args.out, folder=False)
     import torch  # torch and Lightning load here
 
     from tsrnn.baselines import ETSForecaster, SeasonalNaiveForecaster, ThetaForecaster
@@ -233,7 +234,7 @@ def benchmark_command(args: argparse.Namespace) -> int:
             "benchmark m3 takes no FILE, --horizon or --season-length (M3 fixes them per "
             "category); use benchmark csv FILE --horizon H for your own data."
         )
-    _check_writable(args.out or "m3-benchmark", folder=True)
+    check_writable(args.out or "m3-benchmark", folder=True)
     categories = CATEGORIES if args.category == "all" else (args.category,)
     board = run_m3(
         categories,
@@ -267,7 +268,7 @@ def _benchmark_csv(args: argparse.Namespace) -> int:
         raise TsrnnError("--category and --limit belong to benchmark m3.")
     frame = read_long_csv(args.file, args.time_col, id_col=args.id_col, target_col=args.target_col)
     out = args.out or "csv-benchmark"
-    _check_writable(out, folder=True)
+    check_writable(out, folder=True)
     board = run_csv(
         frame,
         args.horizon,
@@ -366,35 +367,6 @@ class _CommandParser(argparse.ArgumentParser):
     def format_help(self) -> str:
         self._complete()
         return super().format_help()
-
-
-def _check_writable(path: str, *, folder: bool) -> None:
-    """Refuse an output path that cannot be written, before any model is fitted."""
-    import os
-    from pathlib import Path
-
-    target = Path(path).absolute()
-    what = "output folder" if folder else "output file"
-    if folder and target.exists() and not target.is_dir():
-        raise TsrnnError(f"{what} {path!r} is a file; pass a folder to --out.")
-    if not folder and target.is_dir():
-        raise TsrnnError(f"{what} {path!r} is a folder; pass a file name such as forecast.csv.")
-    if not folder and not target.parent.is_dir():
-        raise TsrnnError(
-            f"cannot write the {what} {path!r}: its folder does not exist; create it or choose "
-            "another --out."
-        )
-    # the nearest existing folder must take new entries (a folder --out is created there)
-    parent = target if target.is_dir() else target.parent
-    while not parent.exists():
-        parent = parent.parent
-    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
-        raise TsrnnError(
-            f"cannot write the {what} {path!r}: {str(parent)!r} is not a writable folder; "
-            "choose another --out."
-        )
-    if target.is_file() and not os.access(target, os.W_OK):
-        raise TsrnnError(f"cannot overwrite the {what} {path!r}: it is read-only.")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
