@@ -155,3 +155,37 @@ def test_the_console_script_prints_no_traceback_for_a_bad_csv(tmp_path):
     )
     assert done.returncode == 2
     assert done.stderr.startswith(f"error: {message}") and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["forecast", "--out", "{tmp}/missing/forecast.csv"], "its folder does not exist"),
+        (["forecast", "--out", "{tmp}"], "is a folder; pass a file name"),
+        (
+            ["benchmark", "csv", "{csv}", "--horizon", "2", "--out", "{csv}"],
+            "is a file; pass a folder",
+        ),
+    ],
+)
+def test_an_unwritable_out_is_a_one_line_error_before_any_fit(argv, message, tmp_path, capsys):
+    csv = tmp_path / "long.csv"
+    csv.write_text(LONG)
+    argv = [a.format(tmp=tmp_path, csv=csv) for a in argv]
+    err = _fails_with_usage_error([*argv, "--quiet"], capsys)
+    assert message in err
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path, monkeypatch):
+    """``tsrnn forecast data.csv | head -1``: the reader leaves early; no BrokenPipe traceback."""
+    import os
+
+    csv = tmp_path / "long.csv"
+    csv.write_text(LONG)
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line
+    with os.fdopen(write_end, "w") as stdout:
+        monkeypatch.setattr(sys, "stdout", stdout)
+        code = main(["forecast", str(csv), "--model", "gru", "--horizon", "2", "--quiet"])
+        assert code == 1
+        print("later output goes nowhere", flush=True)  # stdout now points at the null device

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tsrnn._cli_paths import check_writable
 from tsrnn.datasets import DEFAULT_DATASET, load_dataset, read_long_csv
 from tsrnn.exceptions import TsrnnError
 from tsrnn.tuning import add_tune_parser
@@ -97,6 +98,8 @@ def _forecast_model(args: argparse.Namespace, common: dict[str, Any]) -> tuple[A
 
 def forecast_command(args: argparse.Namespace) -> int:
     """Run ``tsrnn forecast``."""
+    if args.out:
+        check_writable(args.out, folder=False)
     import torch  # torch and Lightning load here
 
     from tsrnn.baselines import ETSForecaster, SeasonalNaiveForecaster, ThetaForecaster
@@ -231,6 +234,7 @@ def benchmark_command(args: argparse.Namespace) -> int:
             "benchmark m3 takes no FILE, --horizon or --season-length (M3 fixes them per "
             "category); use benchmark csv FILE --horizon H for your own data."
         )
+    check_writable(args.out or "m3-benchmark", folder=True)
     categories = CATEGORIES if args.category == "all" else (args.category,)
     board = run_m3(
         categories,
@@ -264,6 +268,7 @@ def _benchmark_csv(args: argparse.Namespace) -> int:
         raise TsrnnError("--category and --limit belong to benchmark m3.")
     frame = read_long_csv(args.file, args.time_col, id_col=args.id_col, target_col=args.target_col)
     out = args.out or "csv-benchmark"
+    check_writable(out, folder=True)
     board = run_csv(
         frame,
         args.horizon,
@@ -367,10 +372,17 @@ class _CommandParser(argparse.ArgumentParser):
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tsrnn`` console script."""
     parser = build_parser()
-    args = parser.parse_args(argv)
     try:
+        args = parser.parse_args(argv)
         return args.func(args)
     except TsrnnError as err:  # bad input or parameters: the message says what to change
+        parser.exit(2, f"error: {err}\n")
+    except BrokenPipeError:  # `tsrnn forecast | head` closed stdout early: not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no flush error at exit
+        return 1
+    except OSError as err:  # e.g. the disk filled up while writing --out
         parser.exit(2, f"error: {err}\n")
 
 

@@ -211,3 +211,31 @@ def test_missing_statsmodels_gives_an_install_hint(monkeypatch):
     monkeypatch.setitem(sys.modules, "statsmodels", None)
     with pytest.raises(ImportError, match="pip install 'statsmodels"):
         require_statsmodels()
+
+
+def _blas_threads_model(y, horizon, m):
+    """Forecasts the number of BLAS threads that the fit of a series may use."""
+    from threadpoolctl import threadpool_info
+
+    threads = max(info["num_threads"] for info in threadpool_info())
+    return np.full(horizon, float(threads)), "threads"
+
+
+class _ThreadCounter(_Broken):
+    def _series_model(self):
+        return _blas_threads_model
+
+
+def test_each_series_is_fitted_with_one_blas_thread():
+    """Tiny per-series matrices: spinning BLAS threads only slow statsmodels down."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from tsrnn.baselines.local import fit_series_single_thread
+
+    with threadpool_limits(limits=2):  # as on a 2-core machine
+        est = _ThreadCounter(n_jobs=1).fit(make_panel((20, 20, 20)))
+        # what every parallel worker (joblib, Dask, Ray) runs per series:
+        forecast, *_ = fit_series_single_thread(_blas_threads_model, np.arange(9.0), 2, 1)
+        after = max(info["num_threads"] for info in threadpool_info())
+    assert (est.forecasts_ == 1.0).all() and (forecast == 1.0).all()
+    assert after == 2  # the caller's setting is restored

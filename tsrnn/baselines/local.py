@@ -11,6 +11,7 @@ model fails, or forecasts a non-finite value, falls back to naive forecasts
 
 from __future__ import annotations
 
+import functools
 import numbers
 import warnings
 from collections.abc import Callable
@@ -61,6 +62,21 @@ def require_statsmodels() -> None:
         raise ImportError(
             "tsrnn's statistical baselines need statsmodels: pip install 'statsmodels>=0.14'"
         ) from err
+
+
+@functools.cache
+def _blas() -> Any:
+    """The BLAS thread pools of numpy and scipy (which statsmodels' filters call)."""
+    import scipy.linalg  # noqa: F401  (loads scipy's BLAS so the controller sees it)
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def fit_series_single_thread(*job: Any) -> tuple[np.ndarray, str, str | None, int, np.ndarray]:
+    """:func:`fit_series` with one BLAS thread, as a parallel worker runs it."""
+    with _blas().limit(limits=1):
+        return fit_series(*job)
 
 
 def fit_series(
@@ -283,10 +299,15 @@ class LocalForecaster(BaseForecaster):
             (model, self.context_.series(p)[:, 0], self.horizon, int(self.season_length_[p]))
             for p in positions
         )
+        # One BLAS thread per fit: the matrices of one series are tiny, and threads that
+        # spin for them slow each statsmodels fit several times over on a busy machine.
         if self.n_jobs == 1 or len(positions) < 2:
-            results = [fit_series(*job) for job in jobs]
+            with _blas().limit(limits=1):
+                results = [fit_series(*job) for job in jobs]
         else:  # None: the active joblib backend decides (serial, unless parallel_config says)
-            results = Parallel(n_jobs=self.n_jobs)(delayed(fit_series)(*job) for job in jobs)
+            results = Parallel(n_jobs=self.n_jobs)(
+                delayed(fit_series_single_thread)(*job) for job in jobs
+            )
         errors = []
         for p, (forecast, label, error, n_convergence, sd) in zip(positions, results, strict=True):
             self.forecasts_[p] = forecast
