@@ -16,12 +16,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, RegressorMixin, clone
-from sklearn.utils.validation import check_is_fitted
+from sklearn.base import clone
 
-from tsrnn._uncertainty import UncertaintyMixin
-from tsrnn.base import RowContractTags
 from tsrnn.data.frame import require_target, to_long
+from tsrnn.estimators._delegate import DelegatingForecaster
 from tsrnn.estimators.recurrent import GRUForecaster, LSTMForecaster
 from tsrnn.estimators.seasonal import DeseasonalizedForecaster
 from tsrnn.exceptions import ParameterError
@@ -58,7 +56,7 @@ def _transformer(name: str) -> Any:
     raise ParameterError(f"transform must be one of {list(TRANSFORMS)}; got {name!r}.")
 
 
-class TargetTransformedForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, BaseEstimator):
+class TargetTransformedForecaster(DelegatingForecaster):
     """A forecaster on a transformed target, with ``forecast`` and ``update`` (unlike sklearn's).
 
     Forecasts are clipped, on the transformed scale, to the training range widened by
@@ -118,43 +116,17 @@ class TargetTransformedForecaster(UncertaintyMixin, RowContractTags, RegressorMi
         self.estimator_ = clone(self.estimator).fit(features, z)
         return self
 
-    def predict(self, X: Any) -> np.ndarray:
-        """Back-transformed forecasts of the rows of ``X``."""
-        check_is_fitted(self)
-        return self._inverse(self.estimator_.predict(X))
+    def _outward(self, values: np.ndarray) -> np.ndarray:
+        """Back-transformed values (the transforms and the clipping are increasing)."""
+        return self._inverse(values)
 
-    def _row_quantiles(self, X: Any, quantiles: list[float]) -> np.ndarray:
-        """The wrapped forecaster's quantiles through the inverse transform.
-
-        The transforms (and the clipping) are increasing, so quantiles map to quantiles.
-        """
-        check_is_fitted(self)
-        return self._inverse(self.estimator_.predict_quantiles(X, quantiles).to_numpy(float))
-
-    def forecast(
-        self, horizon: int | None = None, X: Any = None, *, level: Any = None, quantiles: Any = None
-    ) -> pd.DataFrame:
-        """Back-transformed ``forecast`` of the wrapped forecaster (bands included)."""
-        check_is_fitted(self)
-        out = self.estimator_.forecast(horizon, X, **bands(level, quantiles))
-        for column in [c for c in out.columns if c.startswith("yhat")]:
-            out[column] = self._inverse(out[column].to_numpy(float))
-        return out
-
-    def future_frame(self, horizon: int | None = None) -> pd.DataFrame:
-        """The future rows of the wrapped forecaster."""
-        check_is_fitted(self)
-        return self.estimator_.future_frame(horizon)
-
-    def update(self, X: Any, y: Any = None) -> TargetTransformedForecaster:
+    def _update_inner(self, X: Any, y: Any) -> None:
         """Transform the new targets and append them to the wrapped forecaster."""
-        check_is_fitted(self)
         features, target = self._split(X, y)
         self.estimator_.update(features, self._forward(target))
-        return self
 
 
-class RecipeForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, BaseEstimator):
+class RecipeForecaster(DelegatingForecaster):
     """The forecaster a recipe names: adjustment, transform and network in one estimator.
 
     Parameters
@@ -231,38 +203,6 @@ class RecipeForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, BaseEs
         """Build the recipe's chain and fit it."""
         self.estimator_ = self.build().fit(X, y)
         return self
-
-    def predict(self, X: Any) -> np.ndarray:
-        """Forecasts of the rows of ``X``."""
-        check_is_fitted(self)
-        return np.asarray(self.estimator_.predict(X), float)
-
-    def _row_quantiles(self, X: Any, quantiles: list[float]) -> np.ndarray:
-        check_is_fitted(self)
-        return self.estimator_.predict_quantiles(X, quantiles).to_numpy(float)
-
-    def forecast(
-        self, horizon: int | None = None, X: Any = None, *, level: Any = None, quantiles: Any = None
-    ) -> pd.DataFrame:
-        """Forecast of the next ``horizon`` steps of every series (bands as asked)."""
-        check_is_fitted(self)
-        return self.estimator_.forecast(horizon, X, **bands(level, quantiles))
-
-    def future_frame(self, horizon: int | None = None) -> pd.DataFrame:
-        """The future rows of every series."""
-        check_is_fitted(self)
-        return self.estimator_.future_frame(horizon)
-
-    def update(self, X: Any, y: Any = None) -> RecipeForecaster:
-        """Append new observations without refitting."""
-        check_is_fitted(self)
-        self.estimator_.update(X, y)
-        return self
-
-
-def bands(level: Any, quantiles: Any) -> dict:
-    """The ``forecast`` band arguments that were given (a wrapped model may take none)."""
-    return {k: v for k, v in (("level", level), ("quantiles", quantiles)) if v is not None}
 
 
 RECIPE_KEYS = ("transform", "deseasonalize", "scaler", "context_length", "cell")

@@ -9,19 +9,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
-from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
-from tsrnn._uncertainty import UncertaintyMixin
 from tsrnn._validation import Interval, validate_params
-from tsrnn.base import RowContractTags
 from tsrnn.data.calendar import Calendar, season_length_of
 from tsrnn.data.frame import check_long_frame, frame_to_panel, require_target, to_long
 from tsrnn.data.seasonal import seasonality_test
+from tsrnn.estimators._delegate import DelegatingForecaster
 from tsrnn.estimators._recipe import (
     RECIPE_KEYS,
     RecipeForecaster,
-    bands,
     candidate_recipes,
     change_name,
     plain,
@@ -33,7 +30,7 @@ from tsrnn.model_selection import TemporalSplit
 __all__ = ["AutoRNNForecaster", "candidate_recipes"]  # candidate_recipes: see _recipe
 
 
-class AutoRNNForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, BaseEstimator):
+class AutoRNNForecaster(DelegatingForecaster):
     """A recurrent forecaster whose recipe is chosen on validation windows of the training data.
 
     ``fit`` decides, from the training panel alone, which target transform the data allow
@@ -304,70 +301,6 @@ class AutoRNNForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, BaseE
         self.estimator_ = EnsembleForecaster(
             self._recipe_model(None), vary={"recipe": members}, n_jobs=self.n_jobs
         ).fit(frame)
-        return self
-
-    def predict(self, X: Any) -> np.ndarray:
-        """Median forecast of the selected candidates for the rows of ``X``.
-
-        Parameters
-        ----------
-        X : DataFrame
-            Future rows (id and time).
-
-        Returns
-        -------
-        ndarray of shape (n_rows,)
-        """
-        check_is_fitted(self)
-        return self.estimator_.predict(X)
-
-    def _row_quantiles(self, X: Any, quantiles: list[float]) -> np.ndarray:
-        check_is_fitted(self)
-        return self.estimator_.predict_quantiles(X, quantiles).to_numpy(float)
-
-    def forecast(
-        self, horizon: int | None = None, X: Any = None, *, level: Any = None, quantiles: Any = None
-    ) -> pd.DataFrame:
-        """Median forecast of the next ``horizon`` steps of every series (id, time, ``yhat``).
-
-        Parameters
-        ----------
-        horizon : int, optional
-            Steps to forecast (at most the fitted ``horizon``).
-        X : DataFrame, optional
-            Ignored unless the members take known-future covariates.
-        level, quantiles : list of float, optional
-            Interval levels (percent) and quantiles: the median of the members' (they
-            give none unless fitted with quantile heads; see ``ConformalForecaster``).
-
-        Returns
-        -------
-        DataFrame
-        """
-        check_is_fitted(self)
-        return self.estimator_.forecast(horizon, X, **bands(level, quantiles))
-
-    def future_frame(self, horizon: int | None = None) -> pd.DataFrame:
-        """The id and time rows of the next ``horizon`` steps of every series."""
-        check_is_fitted(self)
-        return self.estimator_.future_frame(horizon)
-
-    def update(self, X: Any, y: Any = None) -> AutoRNNForecaster:
-        """Append new observations to every member without refitting.
-
-        Parameters
-        ----------
-        X : DataFrame or Series
-            New rows continuing known series.
-        y : array-like, optional
-            Their targets.
-
-        Returns
-        -------
-        self
-        """
-        check_is_fitted(self)
-        self.estimator_.update(X, y)
         return self
 
     def summary(self) -> str:
