@@ -102,3 +102,23 @@ def test_naive_coverage_on_random_walks():
     band = NaiveForecaster(horizon=1).fit(train).predict_interval(test, coverage=0.9)
     got = coverage(test.y, band.yhat_lo_90, band.yhat_hi_90)
     assert abs(got - 0.9) < 3.5 * np.sqrt(0.09 / n) + 0.02  # sigma estimated from 29 changes
+
+
+def test_ets_spread_is_statsmodels_own_from_the_end_of_the_sample():
+    """A multiplicative-error ETS on a series that grew tenfold: the spread scales with the
+    last level (statsmodels' own simulated prediction variance), not the first one."""
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    rng = np.random.default_rng(4)
+    y = 10 * np.exp(np.linspace(0, np.log(10), 40)) * rng.lognormal(0, 0.05, 40)
+    data = pd.DataFrame(
+        {"unique_id": "s", "ds": pd.date_range("2001", periods=40, freq="YS"), "y": y}
+    )
+    est = ETSForecaster(horizon=4, error="mul", trend=None, seasonal=None).fit(data)
+    assert est.models_[0] == "ETS(M,N,N)"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = ETSModel(pd.Series(y), error="mul").fit(disp=False)
+        own = np.sqrt(result.get_prediction(start=40, end=43).forecast_variance.to_numpy())
+    np.testing.assert_allclose(est.forecast_sd_[0], own, rtol=0.1)  # two sets of 1000 paths
+    assert est.forecast_sd_[0][0] > 0.02 * y[-1]  # about sigma * last level, not the first

@@ -42,7 +42,11 @@ def random_walk_sd(y: np.ndarray, horizon: int, m: int = 1) -> np.ndarray:
 
 def simulated_sd(result, horizon: int) -> np.ndarray:  # noqa: ANN001
     """Standard deviation per step of a statsmodels result's ``simulate`` paths (seeded)."""
-    paths = result.simulate(horizon, repetitions=SIMULATIONS, rng=np.random.default_rng(0))
+    # anchor="end": paths continue the sample (ETSModel starts them at its first value by
+    # default, which gives the spread of the first observations, not of the future)
+    paths = result.simulate(
+        horizon, anchor="end", repetitions=SIMULATIONS, rng=np.random.default_rng(0)
+    )
     return np.std(np.asarray(paths, dtype=float).reshape(horizon, -1), axis=1, ddof=1)
 
 
