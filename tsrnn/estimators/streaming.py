@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from tsrnn._validation import Interval, Options
+from tsrnn.estimators._likelihood import LIKELIHOOD_CONSTRAINTS, LikelihoodParams
 from tsrnn.estimators._neural import (
     _FIELDS,
     NETWORK_CONSTRAINTS,
@@ -26,7 +27,7 @@ __all__ = ["StreamingRNNForecaster"]
 
 
 @dataclass(**_FIELDS)
-class StreamingRNNForecaster(NetworkParams, NeuralForecaster):
+class StreamingRNNForecaster(LikelihoodParams, NetworkParams, NeuralForecaster):
     """Recurrent forecaster trained statefully, whose ``update`` costs one step per row.
 
     Each series is read from its start in consecutive chunks of ``tbptt_steps`` steps
@@ -56,6 +57,7 @@ class StreamingRNNForecaster(NetworkParams, NeuralForecaster):
     batch_size : int, default=64
         Series read side by side.
     <neural fit parameters>
+    <likelihood parameter>
     normalize_windows : bool, default=True
         Take each step's targets relative to the (scaled) target observed at that step
         (inputs are not shifted), so the network forecasts changes.
@@ -95,6 +97,7 @@ class StreamingRNNForecaster(NetworkParams, NeuralForecaster):
     _parameter_constraints = {
         **NEURAL_CONSTRAINTS,
         **NETWORK_CONSTRAINTS,
+        **LIKELIHOOD_CONSTRAINTS,
         "cell": [Options(frozenset(FUSED_CELLS))],
         "tbptt_steps": [Interval(numbers.Integral, 1, None)],
     }
