@@ -20,8 +20,8 @@ def _counts(n_series=3, length=30, seed=0) -> pd.DataFrame:
     for i in range(n_series):
         y = rng.poisson(2.0 + 3 * i, length).astype(float)
         y[rng.random(length) < 0.4] = 0.0  # many zeros
-        frames.append(pd.DataFrame({"unique_id": f"c{i}", "y": y,
-                                    "ds": pd.date_range("2000-01-01", periods=length, freq="D")}))  # fmt: skip
+        ds = pd.date_range("2000-01-01", periods=length, freq="D")
+        frames.append(pd.DataFrame({"unique_id": f"c{i}", "ds": ds, "y": y}))
     return pd.concat(frames, ignore_index=True)
 
 

@@ -259,8 +259,8 @@ def run_m3(
         Names in ``M3_MODELS``: ``tsrnn`` (:class:`~tsrnn.AutoRNNForecaster`), ``recipe``
         (the hand-made per-category ensemble of :func:`m3_recurrent`), ``lstm`` and ``gru``
         (one network), ``lstm_quantile`` (one quantile-head LSTM of the recipe),
-        ``deepar`` (:class:`~tsrnn.DeepARForecaster`), and the baselines ``naive``, ``snaive``, ``naive2``, ``ses``,
-        ``holt``, ``damped``, ``theta``, ``ets``, ``arima``.
+        ``deepar`` (:class:`~tsrnn.DeepARForecaster`), and the baselines ``naive``,
+        ``snaive``, ``naive2``, ``ses``, ``holt``, ``damped``, ``theta``, ``ets``, ``arima``.
     limit : int, optional
         First ``limit`` series (by name) of each category, for quick runs.
     out_dir : str or Path, default="m3-benchmark"
