@@ -140,3 +140,17 @@ def test_errors():
         )
     with pytest.raises(ParameterError, match="stateful"):
         StreamingRNNForecaster(horizon=2, likelihood="negative_binomial", **TINY).fit(_counts())
+
+
+def test_streaming_likelihood_follows_update_and_refuses_a_session():
+    data = make_panel(covariates=False)
+    history, new = data.groupby("unique_id").head(-1), data.groupby("unique_id").tail(1)
+    est = StreamingRNNForecaster(horizon=3, tbptt_steps=5, likelihood="normal", **TINY)
+    est.fit(history)
+    before = est.forecast(level=[90])
+    est.update(new)  # one next row per series: the general path, not the session's step
+    after = est.forecast(level=[90])
+    assert (after.ds.to_numpy() > before.ds.to_numpy()).all()
+    assert not np.allclose(after.yhat_hi_90, before.yhat_hi_90)
+    with pytest.raises(ParameterError, match="point head"):
+        est.session()

@@ -20,7 +20,7 @@ from tsrnn.estimators._neural import (
 )
 from tsrnn.estimators._paths import StatefulPath
 from tsrnn.estimators.session import StreamSession
-from tsrnn.exceptions import DataValidationError
+from tsrnn.exceptions import DataValidationError, ParameterError
 from tsrnn.nn.cells import FUSED_CELLS
 
 __all__ = ["StreamingRNNForecaster"]
@@ -125,6 +125,7 @@ class StreamingRNNForecaster(LikelihoodParams, NetworkParams, NeuralForecaster):
         """
         columns = [self.id_col, self.time_col, self.target_col, *self.covariates_]
         if (not hasattr(self, "state_") or not isinstance(X, pd.DataFrame) or len(X) == 0
+                or self.likelihood is not None  # the session's step has a point head
                 or self.future_covariates_ or sorted(X.columns) != sorted(columns)):  # fmt: skip
             return False
         times = X[self.time_col]
@@ -161,4 +162,10 @@ class StreamingRNNForecaster(LikelihoodParams, NetworkParams, NeuralForecaster):
         -------
         StreamSession
         """
+        if self.likelihood is not None:
+            raise ParameterError(
+                "session() streams the point forecasts of a point head; this model has a "
+                f"likelihood={self.likelihood!r} head. Use update() and forecast(level=...) "
+                "or sample() for its distribution."
+            )
         return StreamSession(self, ids)
