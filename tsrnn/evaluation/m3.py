@@ -170,6 +170,8 @@ def _deepar(category: str, n_jobs: int | None) -> Any:
         learning_rate=3e-3,
         batch_size=256,
         max_epochs=20,
+        scaler="diff",  # windows relative to their last value, scaled by the mean change
+        normalize_windows=True,
         random_state=0,
     )
 
