@@ -154,3 +154,13 @@ def test_streaming_likelihood_follows_update_and_refuses_a_session():
     assert not np.allclose(after.yhat_hi_90, before.yhat_hi_90)
     with pytest.raises(ParameterError, match="point head"):
         est.session()
+
+
+@pytest.mark.parametrize(("cls", "kw"), [MODELS[0], MODELS[3]])
+def test_onnx_export_refuses_distribution_heads(cls, kw, tmp_path):
+    pytest.importorskip("onnx")
+    from tsrnn.export import to_onnx
+
+    est = cls(horizon=2, likelihood="normal", **kw, **TINY).fit(make_panel(covariates=False))
+    with pytest.raises(ParameterError, match="likelihood='normal' head"):
+        to_onnx(est, tmp_path / "m.onnx")
