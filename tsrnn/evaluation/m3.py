@@ -137,8 +137,11 @@ def _single(category: str, cell: str) -> Any:
     return m3_recurrent(category, cell=cell, seeds=[0])
 
 
-def _lstm_quantile(category: str, n_jobs: int | None) -> Any:
-    """One network of the recipe with a quantile head (its bounds through the log and indices)."""
+def _lstm_quantile(category: str, n_jobs: int | None, **head: Any) -> Any:
+    """One network of the recipe with a quantile head (its bounds through the log and indices).
+
+    ``head``: other head parameters instead (``likelihood="student_t"``).
+    """
     from tsrnn.estimators import DeseasonalizedForecaster, LSTMForecaster
     from tsrnn.estimators._recipe import TargetTransformedForecaster
 
@@ -151,8 +154,8 @@ def _lstm_quantile(category: str, n_jobs: int | None) -> Any:
         batch_size=256,
         max_epochs=20,
         scaler=TARGET_SCALERS[category],
-        loss="quantile",
         random_state=0,
+        **(head or {"loss": "quantile"}),
     )
     log_target = TargetTransformedForecaster(network, transform="log")
     return DeseasonalizedForecaster(log_target, season_length=M3_SEASON_LENGTH[category])
@@ -213,6 +216,7 @@ M3_MODELS: dict[str, Callable[[str, int | None], Any]] = {
     # likelihoods: DeepAR (Student-t, 100 sample paths); one quantile-head LSTM of the recipe
     "deepar": _deepar,
     "lstm_quantile": _lstm_quantile,
+    "lstm_student_t": lambda c, n_jobs: _lstm_quantile(c, n_jobs, likelihood="student_t"),
 }
 DEFAULT_MODELS = ("tsrnn", "naive2", "ses", "damped", "theta", "ets")
 CATEGORIES = ("yearly", "quarterly", "monthly", "other")
@@ -260,7 +264,8 @@ def run_m3(
     models : sequence of str, default=DEFAULT_MODELS
         Names in ``M3_MODELS``: ``tsrnn`` (:class:`~tsrnn.AutoRNNForecaster`), ``recipe``
         (the hand-made per-category ensemble of :func:`m3_recurrent`), ``lstm`` and ``gru``
-        (one network), ``lstm_quantile`` (one quantile-head LSTM of the recipe),
+        (one network), ``lstm_quantile`` and ``lstm_student_t`` (one LSTM of the recipe
+        with a quantile or a Student-t head),
         ``deepar`` (:class:`~tsrnn.DeepARForecaster`), and the baselines ``naive``,
         ``snaive``, ``naive2``, ``ses``, ``holt``, ``damped``, ``theta``, ``ets``, ``arima``.
     limit : int, optional
