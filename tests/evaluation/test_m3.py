@@ -86,3 +86,5 @@ def test_deepar_and_the_quantile_lstm_are_m3_models():
     assert deepar.likelihood == "student_t" and deepar.num_samples == 100
     network = M3_MODELS["lstm_quantile"]("yearly", 1).estimator.estimator
     assert network.loss == "quantile" and network.horizon == M3_HORIZONS["yearly"]
+    network = M3_MODELS["lstm_student_t"]("yearly", 1).estimator.estimator
+    assert network.likelihood == "student_t" and network.loss == "mse"
