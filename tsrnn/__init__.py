@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # the names of _LAZY, for type checkers and IDEs
     from tsrnn.estimators import (
         AutoRNNForecaster,
         ConformalForecaster,
+        DeepARForecaster,
         DeseasonalizedForecaster,
         EnsembleForecaster,
         GRUForecaster,
@@ -44,6 +45,7 @@ _LAZY: dict[str, str] = {
     "AutoRNNForecaster": "tsrnn.estimators",
     "BacktestResult": "tsrnn.model_selection",
     "ConformalForecaster": "tsrnn.estimators",
+    "DeepARForecaster": "tsrnn.estimators",
     "DeseasonalizedForecaster": "tsrnn.estimators",
     "EnsembleForecaster": "tsrnn.estimators",
     "GRUForecaster": "tsrnn.estimators",
@@ -87,6 +89,7 @@ __all__ = [  # the eager names, then those of _LAZY (tests/test_imports.py check
     "BacktestResult",
     "BoxCoxTransformer",
     "ConformalForecaster",
+    "DeepARForecaster",
     "DeseasonalizedForecaster",
     "EnsembleForecaster",
     "GRUForecaster",

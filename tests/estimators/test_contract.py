@@ -5,11 +5,13 @@ import pandas as pd
 import pytest
 from conftest import TINY, make_panel
 
-from tsrnn import GRUForecaster, LSTMForecaster, RNNForecaster
+from tsrnn import DeepARForecaster, GRUForecaster, LSTMForecaster, RNNForecaster
 
 
-@pytest.mark.parametrize("cls", [RNNForecaster, LSTMForecaster, GRUForecaster])
+@pytest.mark.parametrize("cls", [RNNForecaster, LSTMForecaster, GRUForecaster, DeepARForecaster])
 def test_fit_predict_forecast_shapes(cls, panel):
+    if cls is DeepARForecaster:  # it reads covariates at forecast steps: none here
+        panel = panel.drop(columns=["promo", "past"])
     est = cls(horizon=4, context_length=8, **TINY).fit(panel)
     assert est.fit(panel) is est
     fc = est.forecast()

@@ -12,6 +12,7 @@ from sklearn.utils import estimator_checks
 
 from tsrnn import (
     AutoRNNForecaster,
+    DeepARForecaster,
     GRUForecaster,
     LSTMForecaster,
     NaiveForecaster,
@@ -29,6 +30,7 @@ ESTIMATORS = [
     NaiveForecaster,
     SeasonalNaiveForecaster,
     Seq2SeqForecaster,
+    DeepARForecaster,
 ]
 
 # The checks of sklearn's suite that never call fit: they apply unchanged. Every other

@@ -74,3 +74,17 @@ def test_cli_benchmark_with_a_recurrent_model(tmp_path, capsys):
 def test_unknown_model_is_a_clear_error(tmp_path):
     with pytest.raises(ParameterError, match="Unknown model"):
         run_m3(["monthly"], ["prophet"], out_dir=tmp_path)
+
+
+
+def test_deepar_and_the_quantile_lstm_are_m3_models():
+    from tsrnn import DeepARForecaster
+    from tsrnn.evaluation.m3 import M3_MODELS
+
+    deepar = M3_MODELS["deepar"]("monthly", 1)
+    assert isinstance(deepar, DeepARForecaster) and deepar.horizon == M3_HORIZONS["monthly"]
+    assert deepar.likelihood == "student_t" and deepar.num_samples == 100
+    network = M3_MODELS["lstm_quantile"]("yearly", 1).estimator.estimator
+    assert network.loss == "quantile" and network.horizon == M3_HORIZONS["yearly"]
+    network = M3_MODELS["lstm_student_t"]("yearly", 1).estimator.estimator
+    assert network.likelihood == "student_t" and network.loss == "mse"

@@ -2,6 +2,7 @@
 
 from tsrnn.estimators.auto import AutoRNNForecaster
 from tsrnn.estimators.conformal import ConformalForecaster
+from tsrnn.estimators.deepar import DeepARForecaster
 from tsrnn.estimators.ensemble import EnsembleForecaster
 from tsrnn.estimators.recurrent import GRUForecaster, LSTMForecaster, RNNForecaster
 from tsrnn.estimators.seasonal import DeseasonalizedForecaster
@@ -12,6 +13,7 @@ from tsrnn.estimators.streaming import StreamingRNNForecaster
 __all__ = [
     "AutoRNNForecaster",
     "ConformalForecaster",
+    "DeepARForecaster",
     "DeseasonalizedForecaster",
     "EnsembleForecaster",
     "GRUForecaster",

@@ -26,6 +26,18 @@ NEURAL_DOCS = {
         Per-series target scaling, fitted on training rows only (mean/std, median/IQR, or
         mean/mean absolute one-step change). Covariates are standardised per column.
 """,
+    "    <likelihood parameter>\n": """\
+    likelihood : {"normal", "student_t", "negative_binomial"} or None, default=None
+        A distribution head instead of a point head: per horizon step the parameters of a
+        normal, a Student-t (``df > 2``) or a negative binomial (counts: mean and dispersion),
+        trained by negative log-likelihood in the scaled space (``loss`` stays at its
+        default). ``predict`` gives the mean, ``sample`` draws, and ``predict_quantiles``,
+        ``predict_interval`` and ``forecast(level=...)`` come from analytic quantiles for the
+        normal and from 500 seeded samples otherwise. Counts are not scaled per series nor
+        normalised per window: each window's target inputs are divided by 1 + their mean and
+        the forecast mean multiplied back (DeepAR's scaling); not on the stateful path. See
+        :doc:`/user_guide/uncertainty`.
+""",
     "    <neural validation parameters>\n": """\
     validation_size : int, default=0
         Hold out each series' last ``validation_size`` steps as validation windows (0: none).

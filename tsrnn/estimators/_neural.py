@@ -95,6 +95,7 @@ class NetworkParams:
             future_size=future_size,
             residual=self.residual,
             quantiles=self._head_quantiles(),
+            likelihood=getattr(self, "likelihood", None),
         )
 
 
@@ -215,6 +216,19 @@ class NeuralForecaster(BaseForecaster):
         out = self.path_.forecast(self, positions, future)  # [S, H] or [S, H, Q]
         return out if out.ndim == 2 else out[..., self.network_.head.median_index]
 
+    # ------------------------------------------------------------------ training choices
+    def _training_loss(self) -> str:
+        """The system's loss name (likelihood heads: ``"nll"``)."""
+        return self.loss
+
+    def _target_scaler(self) -> str:
+        """The per-series target scaler the paths fit (counts: ``"none"``)."""
+        return self.scaler
+
+    def _relative(self) -> bool:
+        """Whether windows are normalised to their last target (counts: never)."""
+        return self.normalize_windows
+
     # ------------------------------------------------------------------ quantile head
     def _head_quantiles(self) -> tuple[float, ...] | None:
         """The quantile head's levels (None: a point head)."""
@@ -301,5 +315,5 @@ class NeuralForecaster(BaseForecaster):
         self.path_.append_known(self, frame, columns)
 
     def _add_series(self, panel: Panel) -> None:
-        self.scaler_ = self.scaler_.extend(PanelScaler.fit(panel, self.scaler))
+        self.scaler_ = self.scaler_.extend(PanelScaler.fit(panel, self._target_scaler()))
         self.path_.add_series(self, panel)

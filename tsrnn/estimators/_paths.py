@@ -44,6 +44,10 @@ __all__ = ["StatefulPath", "TimeAwarePath", "TrainingPlan", "WindowedPath"]
 _READ_CHUNK, _READ_LANES = 512, 1024
 
 
+def _call(network: nn.Module, x: torch.Tensor, lengths: torch.Tensor, future: Any) -> Any:
+    return network(x, lengths, future)
+
+
 @dataclass
 class TrainingPlan:
     """What a path hands the training routine."""
@@ -84,7 +88,7 @@ class WindowedPath:
 
     def fit_scaler(self, est: Any, panel: Panel) -> PanelScaler:
         """The scaler, fitted on each series' rows before the validation tail."""
-        return PanelScaler.fit_history(panel, est.scaler, est.validation_size)
+        return PanelScaler.fit_history(panel, est._target_scaler(), est.validation_size)
 
     def keep_windows(self, est: Any, panel: Panel, train: tuple, val: tuple) -> tuple:
         """The training and validation windows that can carry a loss (all of them here)."""
@@ -109,7 +113,7 @@ class WindowedPath:
         return self.dataset_class(
             values, panel.indptr, *windows, context_length=est.context_length,
             horizon=est.horizon, future_columns=tuple(est.future_columns_),
-            normalize=est.normalize_windows, target_end=end, with_targets=with_targets,
+            normalize=est._relative(), target_end=end, with_targets=with_targets,
             **self.dataset_options(est, with_targets),
         )  # fmt: skip
 
@@ -137,7 +141,7 @@ class WindowedPath:
             else None,
             n_windows=len(train_set),
             make_system=lambda net: ForecastingSystem(
-                net, loss=est.loss, learning_rate=est.learning_rate
+                net, loss=est._training_loss(), learning_rate=est.learning_rate
             ),
             gradient_clip_val=est.gradient_clip_val,
         )
@@ -176,20 +180,30 @@ class WindowedPath:
         """Known-future inputs ``(S, H, F)`` as the network reads them."""
         return est._scale_future(future)
 
-    def forecast(self, est: Any, positions: np.ndarray, future: np.ndarray | None) -> np.ndarray:
-        """``(len(positions), horizon[, n_quantiles])`` forecasts in the user's units."""
+    def forecast(
+        self, est: Any, positions: np.ndarray, future: np.ndarray | None, values: Any = None
+    ) -> np.ndarray:
+        """``(len(positions), horizon[, k])`` forecasts in the user's units.
+
+        ``values(network, x, lengths, future)`` gives the network's values to unscale
+        (default: its forward call): ``(G, H, k)`` quantiles, means or samples.
+        """
         batch = self.context_batch(est, positions, future)
         out = None
         with torch.inference_mode():  # full contexts unpacked, short ones packed apart
             for group in length_groups(batch.lengths.numpy(), est.context_length, 4096):
                 x, lengths = batch.x[group], batch.lengths[group]
                 sub = None if batch.future is None else batch.future[group]
-                part = est.network_(x, lengths, sub)  # [G, H] or [G, H, Q]
+                part = (values or _call)(est.network_, x, lengths, sub)  # [G, H(, Q)]
                 if out is None:
                     out = part.new_empty((len(positions), *part.shape[1:]))
                 out[group] = part
             out = batch.denormalize(torch.empty(0, est.horizon) if out is None else out)
         return est.scaler_.inverse_target(out.double().numpy(), positions)
+
+    def head_values(self, reduce: Callable) -> Callable:
+        """``forecast``'s ``values``: ``reduce`` of the network's output (distribution heads)."""
+        return lambda network, x, lengths, future: reduce(network(x, lengths, future))
 
     def check_update(self, est: Any) -> None:
         """Refuse ``update`` where this path cannot take new rows."""
@@ -219,7 +233,7 @@ class TimeAwarePath(WindowedPath):
     def fit_scaler(self, est: Any, panel: Panel) -> PanelScaler:  # noqa: D102
         width = 1 + len(est.covariates_)  # target and covariates, not the time-aware columns
         core = Panel(panel.values[:, :width], panel.indptr, panel.ids, panel.columns[:width])
-        return PanelScaler.fit_history(core, est.scaler, est.validation_size)
+        return PanelScaler.fit_history(core, est._target_scaler(), est.validation_size)
 
     def keep_windows(self, est: Any, panel: Panel, train: tuple, val: tuple) -> tuple:  # noqa: D102
         target, train_end = panel.values[:, 0], panel.lengths - est.validation_size
@@ -310,7 +324,7 @@ class StatefulPath(WindowedPath):
             make_system=lambda net: TBPTTSystem(
                 net,
                 tbptt_steps=est.tbptt_steps,
-                loss=est.loss,
+                loss=est._training_loss(),
                 learning_rate=est.learning_rate,
                 gradient_clip_val=est.gradient_clip_val,
             ),  # fmt: skip
@@ -346,18 +360,24 @@ class StatefulPath(WindowedPath):
         """Only the last row: its target is the level of relative forecasts."""
         return 1
 
-    def forecast(self, est: Any, positions: np.ndarray, future: np.ndarray | None) -> np.ndarray:  # noqa: D102
+    def forecast(  # noqa: D102 (``values(network, state, future)``)
+        self, est: Any, positions: np.ndarray, future: np.ndarray | None, values: Any = None
+    ) -> np.ndarray:
         state = state_from_numpy(est.state_[positions])
         future_t = None
         if future is not None:
             future_t = torch.as_tensor(est._scale_future(future), dtype=torch.float32)
         with torch.inference_mode():
-            out = est.network_.forecast_from_state(state, future_t).double().numpy()  # [S, H]
+            run = values or (lambda network, s, f: network.forecast_from_state(s, f))
+            out = run(est.network_, state, future_t).double().numpy()  # [S, H(, k)]
         if est.normalize_windows:
             last = est.scaler_.transform(est.context_.select(positions), positions)
             level = last.values[last.indptr[1:] - 1, 0]  # each series' last target
             out = out + level.reshape(-1, *(1,) * (out.ndim - 1))
         return est.scaler_.inverse_target(out, positions)
+
+    def head_values(self, reduce: Callable) -> Callable:  # noqa: D102
+        return lambda network, state, future: reduce(network.forecast_from_state(state, future))
 
     def append_known(self, est: Any, frame: pd.DataFrame, columns: list[str]) -> None:  # noqa: D102
         panel, _ = frame_to_panel(frame, np.arange(len(frame)), id_col=est.id_col,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tsrnn._validation import Options, external_stacklevel
+from tsrnn.estimators._likelihood import LIKELIHOOD_CONSTRAINTS, LikelihoodParams
 from tsrnn.estimators._neural import (
     _FIELDS,
     CONTEXT_CONSTRAINTS,
@@ -35,11 +36,12 @@ RECURRENT_CONSTRAINTS: dict[str, list] = {
     **CONTEXT_CONSTRAINTS,
     **NETWORK_CONSTRAINTS,
     **TIME_AWARE_CONSTRAINTS,
+    **LIKELIHOOD_CONSTRAINTS,
 }
 
 
 @dataclass(**_FIELDS)
-class _WindowedRecurrent(TimeAwareParams, NetworkParams, ContextParams):
+class _WindowedRecurrent(LikelihoodParams, TimeAwareParams, NetworkParams, ContextParams):
     """What the three windowed recurrent forecasters share: parameters and the cell hook.
 
     A mixin, put before :class:`NeuralForecaster` in the bases. The hook: ``cell`` and
@@ -108,6 +110,7 @@ class RNNForecaster(_WindowedRecurrent, NeuralForecaster):
     batch_size : int, default=64
         Windows per optimisation step.
     <neural fit parameters>
+    <likelihood parameter>
     normalize_windows : bool, default=True
         Subtract each window's last observed (scaled) target from its target inputs and
         targets, so the network forecasts changes from the forecast origin; combined with a

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from tsrnn._validation import Interval, Options
+from tsrnn.estimators._likelihood import LIKELIHOOD_CONSTRAINTS, LikelihoodParams
 from tsrnn.estimators._neural import (
     _FIELDS,
     NETWORK_CONSTRAINTS,
@@ -19,14 +20,14 @@ from tsrnn.estimators._neural import (
 )
 from tsrnn.estimators._paths import StatefulPath
 from tsrnn.estimators.session import StreamSession
-from tsrnn.exceptions import DataValidationError
+from tsrnn.exceptions import DataValidationError, ParameterError
 from tsrnn.nn.cells import FUSED_CELLS
 
 __all__ = ["StreamingRNNForecaster"]
 
 
 @dataclass(**_FIELDS)
-class StreamingRNNForecaster(NetworkParams, NeuralForecaster):
+class StreamingRNNForecaster(LikelihoodParams, NetworkParams, NeuralForecaster):
     """Recurrent forecaster trained statefully, whose ``update`` costs one step per row.
 
     Each series is read from its start in consecutive chunks of ``tbptt_steps`` steps
@@ -56,6 +57,7 @@ class StreamingRNNForecaster(NetworkParams, NeuralForecaster):
     batch_size : int, default=64
         Series read side by side.
     <neural fit parameters>
+    <likelihood parameter>
     normalize_windows : bool, default=True
         Take each step's targets relative to the (scaled) target observed at that step
         (inputs are not shifted), so the network forecasts changes.
@@ -95,6 +97,7 @@ class StreamingRNNForecaster(NetworkParams, NeuralForecaster):
     _parameter_constraints = {
         **NEURAL_CONSTRAINTS,
         **NETWORK_CONSTRAINTS,
+        **LIKELIHOOD_CONSTRAINTS,
         "cell": [Options(frozenset(FUSED_CELLS))],
         "tbptt_steps": [Interval(numbers.Integral, 1, None)],
     }
@@ -122,6 +125,7 @@ class StreamingRNNForecaster(NetworkParams, NeuralForecaster):
         """
         columns = [self.id_col, self.time_col, self.target_col, *self.covariates_]
         if (not hasattr(self, "state_") or not isinstance(X, pd.DataFrame) or len(X) == 0
+                or self.likelihood is not None  # the session's step has a point head
                 or self.future_covariates_ or sorted(X.columns) != sorted(columns)):  # fmt: skip
             return False
         times = X[self.time_col]
@@ -158,4 +162,10 @@ class StreamingRNNForecaster(NetworkParams, NeuralForecaster):
         -------
         StreamSession
         """
+        if self.likelihood is not None:
+            raise ParameterError(
+                "session() streams the point forecasts of a point head; this model has a "
+                f"likelihood={self.likelihood!r} head. Use update() and forecast(level=...) "
+                "or sample() for its distribution."
+            )
         return StreamSession(self, ids)

@@ -137,6 +137,48 @@ def _single(category: str, cell: str) -> Any:
     return m3_recurrent(category, cell=cell, seeds=[0])
 
 
+def _lstm_quantile(category: str, n_jobs: int | None, **head: Any) -> Any:
+    """One network of the recipe with a quantile head (its bounds through the log and indices).
+
+    ``head``: other head parameters instead (``likelihood="student_t"``).
+    """
+    from tsrnn.estimators import DeseasonalizedForecaster, LSTMForecaster
+    from tsrnn.estimators._recipe import TargetTransformedForecaster
+
+    horizon = M3_HORIZONS[category]
+    network = LSTMForecaster(
+        horizon=horizon,
+        context_length=max(2, round(CONTEXT_FACTORS[category][0] * horizon)),
+        hidden_size=32,
+        learning_rate=3e-3,
+        batch_size=256,
+        max_epochs=20,
+        scaler=TARGET_SCALERS[category],
+        random_state=0,
+        **(head or {"loss": "quantile"}),
+    )
+    log_target = TargetTransformedForecaster(network, transform="log")
+    return DeseasonalizedForecaster(log_target, season_length=M3_SEASON_LENGTH[category])
+
+
+def _deepar(category: str, n_jobs: int | None) -> Any:
+    from tsrnn.estimators import DeepARForecaster  # torch: only when the model is built
+
+    horizon = M3_HORIZONS[category]
+    return DeepARForecaster(
+        horizon=horizon,
+        context_length=max(2, round(2 * horizon)),
+        hidden_size=32,
+        num_layers=2,
+        learning_rate=3e-3,
+        batch_size=256,
+        max_epochs=20,
+        scaler="diff",  # windows relative to their last value, scaled by the mean change
+        normalize_windows=True,
+        random_state=0,
+    )
+
+
 def _conformal(model: Any) -> Any:
     from tsrnn.estimators import ConformalForecaster  # torch: only when the model is built
 
@@ -171,6 +213,10 @@ M3_MODELS: dict[str, Callable[[str, int | None], Any]] = {
     # window of the horizon at the end of each training series)
     "tsrnn_conformal": lambda c, n_jobs: _conformal(m3_recurrent(c, n_jobs=n_jobs)),
     "gru_conformal": lambda c, n_jobs: _conformal(_single(c, "gru")),
+    # likelihoods: DeepAR (Student-t, 100 sample paths); one quantile-head LSTM of the recipe
+    "deepar": _deepar,
+    "lstm_quantile": _lstm_quantile,
+    "lstm_student_t": lambda c, n_jobs: _lstm_quantile(c, n_jobs, likelihood="student_t"),
 }
 DEFAULT_MODELS = ("tsrnn", "naive2", "ses", "damped", "theta", "ets")
 CATEGORIES = ("yearly", "quarterly", "monthly", "other")
@@ -218,8 +264,10 @@ def run_m3(
     models : sequence of str, default=DEFAULT_MODELS
         Names in ``M3_MODELS``: ``tsrnn`` (:class:`~tsrnn.AutoRNNForecaster`), ``recipe``
         (the hand-made per-category ensemble of :func:`m3_recurrent`), ``lstm`` and ``gru``
-        (one network), and the baselines ``naive``, ``snaive``, ``naive2``, ``ses``,
-        ``holt``, ``damped``, ``theta``, ``ets``, ``arima``.
+        (one network), ``lstm_quantile`` and ``lstm_student_t`` (one LSTM of the recipe
+        with a quantile or a Student-t head),
+        ``deepar`` (:class:`~tsrnn.DeepARForecaster`), and the baselines ``naive``,
+        ``snaive``, ``naive2``, ``ses``, ``holt``, ``damped``, ``theta``, ``ets``, ``arima``.
     limit : int, optional
         First ``limit`` series (by name) of each category, for quick runs.
     out_dir : str or Path, default="m3-benchmark"

@@ -70,6 +70,13 @@ def _spec(est: Any) -> NetSpec:
             "Refit with cell in {'rnn', 'lstm', 'gru'} and residual=False to export it."
         )
 
+    if hasattr(net.head, "likelihood"):  # a DistributionHead: its forecasts are sampled
+        raise ParameterError(
+            f"to_onnx() exports point and quantile heads; this {name} has a "
+            f"likelihood={net.head.likelihood!r} head, whose forecasts are distributions "
+            "(sampled in torch). Refit with loss='quantile' to export intervals."
+        )
+
     def arr(t: Any) -> np.ndarray:
         return t.detach().cpu().numpy().astype(np.float32)
 

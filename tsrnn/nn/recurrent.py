@@ -6,6 +6,7 @@ import torch
 from torch import nn
 
 from tsrnn.nn.cells import init_forget_gate_bias
+from tsrnn.nn.distributions import DistributionHead, mean_scale
 from tsrnn.nn.encoder import Encoder, make_encoder
 from tsrnn.nn.heads import QuantileHead
 from tsrnn.nn.state import State, top_hidden
@@ -40,6 +41,11 @@ class RecurrentNet(nn.Module):
     quantiles : sequence of float or None, default=None
         Emit non-crossing quantiles through a :class:`~tsrnn.nn.heads.QuantileHead`:
         every output gains a last axis of ``head.quantiles`` (the median included).
+    likelihood : {"normal", "student_t", "negative_binomial"} or None, default=None
+        Emit distribution parameters through a :class:`~tsrnn.nn.distributions.DistributionHead`
+        (last axis: the parameters). With ``"negative_binomial"`` the target input is
+        divided by each window's :func:`~tsrnn.nn.distributions.mean_scale` (plus 1) and the
+        mean multiplied back (DeepAR's scaling of counts; windowed calls only).
 
     Examples
     --------
@@ -60,6 +66,7 @@ class RecurrentNet(nn.Module):
         future_size: int = 0,
         residual: bool = False,
         quantiles: tuple[float, ...] | None = None,
+        likelihood: str | None = None,
     ) -> None:
         super().__init__()
         self.cell = cell
@@ -71,12 +78,15 @@ class RecurrentNet(nn.Module):
             dropout=dropout,
             residual=residual,
         )
-        self.head = (
-            nn.Linear(hidden_size, horizon)
-            if quantiles is None
-            else QuantileHead(hidden_size, horizon, quantiles)
-        )
-        self.output_shape = (horizon,) if quantiles is None else self.head.output_shape
+        if likelihood is not None:
+            self.head = DistributionHead(hidden_size, horizon, likelihood)
+        elif quantiles is not None:
+            self.head = QuantileHead(hidden_size, horizon, quantiles)
+        else:
+            self.head = nn.Linear(hidden_size, horizon)
+        plain = likelihood is None and quantiles is None
+        self.output_shape = (horizon,) if plain else self.head.output_shape
+        self.counts = likelihood == "negative_binomial"
         self.future_head = (
             nn.Sequential(
                 nn.Linear(hidden_size + future_size, hidden_size),
@@ -106,7 +116,11 @@ class RecurrentNet(nn.Module):
         self, x: torch.Tensor, lengths: torch.Tensor, future: torch.Tensor | None = None
     ) -> torch.Tensor:
         """Forecast ``horizon`` steps: ``x`` (B, T, F) right-padded -> (B, H)."""
-        return self._emit(self.encode(x, lengths), future)
+        if not self.counts:
+            return self._emit(self.encode(x, lengths), future)
+        nu = mean_scale(x[..., 0], lengths, offset=1.0)  # [B]
+        x = torch.cat([x[..., :1] / nu[:, None, None], x[..., 1:]], dim=-1)
+        return self.head.rescale(self._emit(self.encode(x, lengths), future), nu)
 
     # ------------------------------------------------------------ stateful path (TBPTT)
     def forward_steps(
@@ -150,12 +164,14 @@ class RecurrentNet(nn.Module):
             return self._emit(seq, future), new
         lanes = torch.nonzero(lengths > 0).flatten()  # the head skips ended lanes
         out = x.new_zeros(batch, steps, *self.output_shape)  # [B, T, H(, Q)]
+        if isinstance(self.head, DistributionHead):  # padding: valid parameters, finite losses
+            out = self.head.params(out)
         if len(lanes):
             sub_future = None if future is None else future[lanes]
             real = torch.arange(steps, device=x.device) < lengths[lanes, None]  # [b, T]
             emitted = self._emit(seq[lanes], sub_future)  # [b, T, H(, Q)]
             real = real.reshape(*real.shape, *(1,) * len(self.output_shape))
-            out = out.index_copy(0, lanes, emitted * real)
+            out = out.index_copy(0, lanes, torch.where(real, emitted, out[lanes]))
         return out, new
 
     def advance(
@@ -193,10 +209,13 @@ class RecurrentNet(nn.Module):
     def _emit(self, hidden: torch.Tensor, future: torch.Tensor | None) -> torch.Tensor:
         """Head over hidden outputs ``(..., hidden)`` -> ``(..., H)`` (or ``(..., H, Q)``)."""
         out = self.head(hidden)  # [..., H(, Q)]
-        if self.future_head is None:
-            return out
-        if future is None:
-            raise ValueError("This network needs known-future covariates (future=...).")
-        steps = hidden.unsqueeze(-2).expand(*future.shape[:-1], -1)  # [..., H, hidden]
-        shift = self.future_head(torch.cat([steps, future], dim=-1))  # [..., H, 1]
-        return out + (shift if len(self.output_shape) == 2 else shift[..., 0])  # all q alike
+        if self.future_head is not None:
+            if future is None:
+                raise ValueError("This network needs known-future covariates (future=...).")
+            steps = hidden.unsqueeze(-2).expand(*future.shape[:-1], -1)  # [..., H, hidden]
+            shift = self.future_head(torch.cat([steps, future], dim=-1))  # [..., H, 1]
+            if isinstance(self.head, DistributionHead):  # moves the location only
+                out = torch.cat([out[..., :1] + shift, out[..., 1:]], dim=-1)
+            else:
+                out = out + (shift if len(self.output_shape) == 2 else shift[..., 0])  # all q
+        return self.head.params(out) if isinstance(self.head, DistributionHead) else out

@@ -25,8 +25,13 @@ LOSSES = {
 def make_loss(loss: str, network: nn.Module) -> Callable[..., torch.Tensor]:
     """The loss function ``(forecast, target, reduction=)`` named ``loss`` for ``network``.
 
-    ``"quantile"``: the pinball loss at the levels of the network's quantile head.
+    ``"quantile"``: the pinball loss at the levels of the network's quantile head;
+    ``"nll"``: the negative log-likelihood of its distribution head (``head.nll``).
     """
+    if loss == "nll":
+        if not hasattr(network.head, "nll"):
+            raise ValueError("loss='nll' needs a network with a DistributionHead (likelihood=...).")
+        return network.head.nll
     if loss != "quantile":
         return LOSSES[loss]
     levels = torch.tensor(getattr(network.head, "quantiles", ()), dtype=torch.float32)
@@ -39,14 +44,17 @@ class ForecastingSystem(L.LightningModule):
     """Loss, optimiser and steps around a network ``net(x, lengths, future) -> (B, H)``.
 
     Networks with ``uses_targets = True`` are also called with ``targets=`` and
-    ``teacher_forcing=`` during training (see :meth:`forward`).
+    ``teacher_forcing=`` during training (see :meth:`forward`). Networks with
+    ``uses_window_loss = True`` (DeepAR) are scored on every step of the window:
+    ``network.teacher_forced(x, lengths, y, mask, future) -> (out, targets, mask)``.
 
     Parameters
     ----------
     network : nn.Module
         The forecaster network.
-    loss : {"mse", "mae", "huber", "quantile"}, default="mse"
-        Training loss on scaled targets; ``"quantile"``: pinball loss of a quantile head.
+    loss : {"mse", "mae", "huber", "quantile", "nll"}, default="mse"
+        Training loss on scaled targets; ``"quantile"``: pinball loss of a quantile head;
+        ``"nll"``: negative log-likelihood of a distribution head.
     learning_rate : float, default=1e-3
         Adam learning rate.
     weight_decay : float, default=0.0
@@ -87,9 +95,17 @@ class ForecastingSystem(L.LightningModule):
         total = self.trainer.estimated_stepping_batches
         return min(1.0, self.global_step / max(1, total - 1)) if 0 < total < float("inf") else 0.0
 
+    def _loss(self, batch: Batch) -> torch.Tensor:
+        if getattr(self.network, "uses_window_loss", False):
+            out, target, mask = self.network.teacher_forced(
+                batch.x, batch.lengths, batch.y, batch.mask, batch.future
+            )
+            return masked_loss(self.loss_fn, out, target, mask)
+        return masked_loss(self.loss_fn, self(batch), batch.y, batch.mask)
+
     def training_step(self, batch: Batch, batch_idx: int) -> torch.Tensor:
         """One optimisation step; logs ``train_loss`` per epoch."""
-        loss = masked_loss(self.loss_fn, self(batch), batch.y, batch.mask)
+        loss = self._loss(batch)
         self.log(
             "train_loss", loss, on_step=False, on_epoch=True, prog_bar=True,
             batch_size=len(batch), sync_dist=True,  # under DDP: the mean over processes
@@ -98,7 +114,7 @@ class ForecastingSystem(L.LightningModule):
 
     def validation_step(self, batch: Batch, batch_idx: int) -> None:
         """Logs ``val_loss`` per epoch."""
-        loss = masked_loss(self.loss_fn, self(batch), batch.y, batch.mask)
+        loss = self._loss(batch)
         self.log(
             "val_loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=len(batch)
         )
