@@ -79,16 +79,17 @@ def series_table(
             row = int(np.flatnonzero(bad)[0])
             raise DataValidationError(
                 f"Static covariate {col!r} is missing or not finite at row {row} (series "
-                f"{ids.iloc[row]!r}) in {stage}(); every row needs its series' value."
+                f"{_plain(ids.iloc[row])!r}) in {stage}(); every row needs its series' value."
             )
         first = values.groupby(ids, sort=False, observed=True).transform("first")
         differs = (values != first).to_numpy()
         if differs.any():
             row = int(np.flatnonzero(differs)[0])
+            one, other = _plain(first.iloc[row]), _plain(values.iloc[row])
             raise DataValidationError(
-                f"Static covariate {col!r} varies within series {ids.iloc[row]!r}: "
-                f"{first.iloc[row]!r} and {values.iloc[row]!r} (row {row}). A static covariate "
-                "takes one value per series; give a time-varying column as a covariate instead."
+                f"Static covariate {col!r} varies within series {_plain(ids.iloc[row])!r}: "
+                f"{one!r} and {other!r} (row {row}). A static covariate takes one value per "
+                "series; give a time-varying column as a covariate instead."
             )
     return frame.drop_duplicates(id_col).set_index(id_col)[list(columns)]
 
@@ -160,9 +161,14 @@ class StaticEncoder:
         return cls(**config)
 
 
+def _plain(value: Any) -> Any:
+    """A NumPy scalar as the Python value it holds (readable in messages, JSON-ready)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _levels(values: pd.Series) -> list[Any]:
     """The distinct values of a categorical column, sorted where they compare; plain Python."""
-    distinct = [v.item() if hasattr(v, "item") else v for v in pd.unique(values.astype(object))]
+    distinct = [_plain(v) for v in pd.unique(values.astype(object))]
     try:
         return sorted(distinct)
     except TypeError:  # mixed types: order of appearance

@@ -27,9 +27,7 @@ def _names(est: Any) -> list[str]:
     if names is None:
         return []
     if isinstance(names, str) or not all(isinstance(n, str) for n in names):
-        raise ParameterError(
-            f"static_covariates must be a list of column names; got {names!r}."
-        )
+        raise ParameterError(f"static_covariates must be a list of column names; got {names!r}.")
     if len(set(names)) != len(names):
         raise ParameterError(f"static_covariates lists a column twice: {list(names)}.")
     return list(names)
