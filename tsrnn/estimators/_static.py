@@ -35,8 +35,8 @@ def _names(est: Any) -> list[str]:
 
 def split_fit(est: Any, frame: pd.DataFrame) -> pd.DataFrame:
     """Check the static columns of a fit frame, learn their encoder; the frame without them."""
-    vars(est).pop("static_encoder_", None)
-    vars(est).pop("static_", None)
+    for name in ("static_encoder_", "static_", "_static_fit"):
+        vars(est).pop(name, None)
     names = _names(est)
     if not names:
         return frame
@@ -59,15 +59,15 @@ def split_fit(est: Any, frame: pd.DataFrame) -> pd.DataFrame:
             "fit on complete, regular series, or give the static values as covariates."
         )
     table = series_table(frame, names, id_col=est.id_col)
-    est.static_encoder_ = StaticEncoder.fit(table)
-    est._static_table = table  # aligned with the panel's series in _fit_panel (align)
+    est._static_fit = table  # fitted attributes only once training starts (align)
     return frame.drop(columns=names)
 
 
 def align(est: Any, ids: np.ndarray) -> None:
-    """``static_``: the encoded values of the fit's series ``ids`` (panel order)."""
-    table = vars(est).pop("_static_table", None)
+    """``static_encoder_`` and ``static_``: the fit's series ``ids`` encoded, panel order."""
+    table = vars(est).pop("_static_fit", None)
     if table is not None:
+        est.static_encoder_ = StaticEncoder.fit(table)
         est.static_ = est.static_encoder_.encode(table.loc[list(ids)])
 
 
