@@ -178,3 +178,13 @@ def test_the_static_category_beats_the_same_model_without_it_on_a_holdout():
         fitted = est.fit(train if static else train.drop(columns="direction"))
         errors[bool(static)] = np.abs(fitted.predict(test) - test["y"].to_numpy()).mean()
     assert errors[True] < 0.5 * errors[False], errors
+
+
+def test_the_streaming_fast_path_reads_the_static_columns_as_the_general_one():
+    est = StreamingRNNForecaster(horizon=3, tbptt_steps=8, **TINY, static_covariates=STATIC)
+    est.fit(with_statics())
+    twin = pickle.loads(pickle.dumps(est))
+    nxt = est.future_frame(1).assign(y=11.0, past=0.0, promo=1.0)
+    fast = est.update(nxt).forecast()["yhat"]  # the session's step
+    general = twin.update(with_statics(nxt)).forecast()["yhat"]  # static columns: general path
+    np.testing.assert_allclose(fast, general, rtol=1e-5)
