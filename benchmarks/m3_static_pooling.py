@@ -99,6 +99,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stage", choices=["validation", "test"], default="validation")
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--first-seed", type=int, default=0, help="seeds first-seed, ...")
     parser.add_argument("--limit", type=int, default=None, help="first N series per category")
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=VARIANTS)
     args = parser.parse_args()
@@ -108,7 +109,7 @@ def main() -> None:
     tables, seconds = {}, {}
     for variant in args.variants:
         start, runs = time.perf_counter(), []
-        for seed in range(args.seeds):
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
             runs.append(forecasts(variant, train, seed).set_index(["unique_id", "ds"])["yhat"])
         median = pd.concat(runs, axis=1).median(axis=1).rename("yhat").reset_index()
         seconds[variant] = time.perf_counter() - start
