@@ -10,8 +10,8 @@ GRU units, 20 epochs of Adam (lr 3e-3, batch 256); the forecast is the median of
 
 The choice between the three is made on a validation window (the last horizon of each
 training series, ``--stage validation``); ``--stage test`` fits on the whole training
-series and scores the M3 test window, once. Example (about 15 minutes per stage with three
-seeds on 2 idle cores)::
+series and scores the M3 test window, once. Example (5-10 minutes per variant and stage
+with three seeds on a shared two-core machine at load 7-13)::
 
     python benchmarks/m3_static_pooling.py --stage validation --seeds 3
     python benchmarks/m3_static_pooling.py --stage test --seeds 3
