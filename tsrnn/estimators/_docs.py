@@ -49,6 +49,15 @@ NEURAL_DOCS = {
         Covariate columns of ``X`` whose values are known in advance; they must be given at
         prediction rows. Other covariates are past-only.
 """,
+    "    <neural static parameters>\n": """\
+    static_covariates : list of str or None, default=None
+        Columns of ``X`` that hold one value per series (a category, a region, a size), fed
+        to the network at every step. Numeric columns are standardised across series;
+        object, string and category columns are categorical, each a learned embedding of
+        width ``min(8, ceil(sqrt(n_levels)))`` (cast an integer code to ``"category"`` to
+        embed it). A level first seen in :meth:`update` gets the zero "unknown" embedding.
+        See :doc:`/user_guide/static_covariates`.
+""",
     "    <neural column parameters>\n": """\
     id_col : str, default="unique_id"
         Series id column of ``X``.
@@ -78,5 +87,9 @@ NEURAL_DOCS = {
         The known-future ones among them.
     history_ : dict of lists
         ``epoch``, ``train_loss`` and ``val_loss`` per epoch.
+    static_ : ndarray of shape (n_series, n_static_covariates)
+        With ``static_covariates``: each series' standardised numbers and category codes
+        (0: a level not seen in fit), as the network reads them; ``static_encoder_`` holds
+        the levels and the scaling.
 """,
 }

@@ -25,13 +25,15 @@ from tsrnn.data.calendar import Calendar
 from tsrnn.data.panel import Panel
 from tsrnn.data.scaling import SCALERS, PanelScaler
 from tsrnn.data.sharding import shard_loader
+from tsrnn.data.static import StaticEncoder
+from tsrnn.estimators import _static
 from tsrnn.estimators._docs import NEURAL_DOCS
 from tsrnn.estimators._quantiles import interpolate_quantiles
 from tsrnn.exceptions import DataValidationError
 from tsrnn.nn.recurrent import RecurrentNet
 from tsrnn.training import LOSSES, BestWeights, LossHistory, make_trainer, quiet_lightning
 
-__all__ = ["ContextParams", "NetworkParams", "NeuralForecaster", "TimeAwareParams"]
+__all__ = ["ContextParams", "NetworkParams", "NeuralForecaster", "StaticParams", "TimeAwareParams"]
 
 NEURAL_CONSTRAINTS: dict[str, list] = {
     "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
@@ -57,6 +59,7 @@ NETWORK_CONSTRAINTS: dict[str, list] = {
     "num_layers": [Interval(numbers.Integral, 1, None)],
     "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
 }
+STATIC_CONSTRAINTS: dict[str, list] = {"static_covariates": [None, list, tuple]}
 TIME_AWARE_CONSTRAINTS: dict[str, list] = {
     "missing": [Options(frozenset({"raise", "mask"}))],
     "irregular": [bool],
@@ -97,6 +100,13 @@ class NetworkParams:
             quantiles=self._head_quantiles(),
             likelihood=getattr(self, "likelihood", None),
         )
+
+
+@dataclass(**_FIELDS)
+class StaticParams:
+    """Per-series features constant over time, at every step of the network's input."""
+
+    static_covariates: list[str] | None = None
 
 
 @dataclass(**_FIELDS)
@@ -147,6 +157,12 @@ class NeuralForecaster(BaseForecaster):
         raise NotImplementedError
 
     # ------------------------------------------------------------------ fit
+    def fit(self, X: Any, y: Any = None) -> NeuralForecaster:  # noqa: D102
+        frame = self._to_frame(X, y, require_target=True)
+        return super().fit(_static.split_fit(self, frame))  # static columns apart
+
+    fit.__doc__ = BaseForecaster.fit.__doc__
+
     def _frame_to_panel(  # noqa: D102
         self, frame: pd.DataFrame, covariates: list[str]
     ) -> tuple[Panel, Calendar]:
@@ -154,6 +170,7 @@ class NeuralForecaster(BaseForecaster):
 
     def _fit_panel(self, panel: Panel) -> None:
         vars(self).pop("state_", None)  # a stateful fit's states, from an earlier fit
+        _static.align(self, panel.ids)
         if self.loss == "quantile" and self.quantiles is not None:
             check_quantiles(self.quantiles)
         path = self._choose_path()
@@ -189,7 +206,7 @@ class NeuralForecaster(BaseForecaster):
             )
             shard_loader(plan.train_loader, trainer.world_size)  # DDP: a share per process
             torch.manual_seed(seed)
-            network = self._build_network(*self.network_sizes_)
+            network = _static.wrap_network(self, self.network_sizes_)
             system = plan.make_system(network)
             trainer.fit(
                 system, train_dataloaders=plan.train_loader, val_dataloaders=plan.val_loader
@@ -279,6 +296,9 @@ class NeuralForecaster(BaseForecaster):
         }
         if hasattr(self, "state_"):  # stateful path: each series' hidden state
             arrays["state"] = self.state_
+        if getattr(self, "static_encoder_", None) is not None:  # levels, scaling, values
+            config["static"] = self.static_encoder_.to_config()
+            arrays["static"] = self.static_
         return config, arrays
 
     def _restore(  # noqa: D102
@@ -293,7 +313,10 @@ class NeuralForecaster(BaseForecaster):
         )
         self.network_sizes_ = tuple(config["network_sizes"])
         self.future_columns_ = [1 + self.covariates_.index(c) for c in self.future_covariates_]
-        network = self._build_network(*self.network_sizes_)
+        if "static" in config:
+            self.static_encoder_ = StaticEncoder.from_config(config["static"])
+            self.static_ = arrays["static"]
+        network = _static.wrap_network(self, self.network_sizes_)
         network.load_state_dict(weights)
         self.network_ = network.eval()
         self.history_ = config["history"]
@@ -306,7 +329,12 @@ class NeuralForecaster(BaseForecaster):
     def update(self, X: Any, y: Any = None) -> NeuralForecaster:  # noqa: D102
         if hasattr(self, "path_"):
             self.path_.check_update(self)
-        return super().update(X, y)
+        frame = self._to_frame(X, y, require_target=True)
+        frame, self._static_new = _static.split_update(self, frame)  # new series' statics
+        try:
+            return super().update(frame)
+        finally:
+            vars(self).pop("_static_new", None)
 
     update.__doc__ = BaseForecaster.update.__doc__
 
@@ -315,5 +343,6 @@ class NeuralForecaster(BaseForecaster):
         self.path_.append_known(self, frame, columns)
 
     def _add_series(self, panel: Panel) -> None:
+        _static.add_series(self, panel.ids, getattr(self, "_static_new", None))
         self.scaler_ = self.scaler_.extend(PanelScaler.fit(panel, self._target_scaler()))
         self.path_.add_series(self, panel)

@@ -34,6 +34,7 @@ from tsrnn.data.panel import Panel
 from tsrnn.data.sampling import length_groups
 from tsrnn.data.scaling import PanelScaler
 from tsrnn.data.windowing import check_windows, temporal_split
+from tsrnn.estimators._static import with_static
 from tsrnn.exceptions import DataValidationError, ParameterError
 from tsrnn.nn.state import select_state, state_from_numpy, state_to_numpy
 from tsrnn.training import ForecastingSystem, TBPTTSystem
@@ -81,7 +82,7 @@ class WindowedPath:
                                est.validation_size)  # fmt: skip
         est.scaler_ = self.fit_scaler(est, panel)
         train, val = self.keep_windows(est, panel, *split)
-        values = self.scale(est, panel)
+        values = with_static(est, self.scale(est, panel), panel.lengths)
         return self.window_dataset(est, values, panel, train, train_end=True), (
             self.window_dataset(est, values, panel, val)
         )
@@ -168,7 +169,7 @@ class WindowedPath:
                 "A series has no history to forecast from; give it with update()."
             )
         every = np.arange(len(positions))
-        values = self.scale(est, context, positions)
+        values = with_static(est, self.scale(est, context, positions), context.lengths, positions)
         dataset = self.window_dataset(est, values, context, (every, context.lengths - 1),
                                       with_targets=False)  # fmt: skip
         batch = dataset[every]
@@ -299,7 +300,7 @@ class StatefulPath(WindowedPath):
     def plan(self, est: Any, panel: Panel, generator: torch.Generator) -> TrainingPlan:  # noqa: D102
         train_len = panel.lengths - est.validation_size
         est.scaler_ = PanelScaler.fit_history(panel, est.scaler, est.validation_size)
-        scaled = est.scaler_.transform(panel)
+        scaled = self.inputs(est, panel)
 
         def make(steps: np.ndarray, target_end: np.ndarray, origin_start=None) -> ChunkDataset:
             return ChunkDataset(
@@ -333,7 +334,13 @@ class StatefulPath(WindowedPath):
 
     def finish(self, est: Any, panel: Panel) -> None:  # noqa: D102
         empty = np.zeros((panel.n_series, *est.network_.state_shape), dtype=np.float32)
-        est.state_ = self.read_states(est, est.scaler_.transform(panel), empty)
+        est.state_ = self.read_states(est, self.inputs(est, panel), empty)
+
+    def inputs(self, est: Any, panel: Panel, positions: np.ndarray | None = None) -> Panel:
+        """The scaled rows of ``panel`` (series ``positions``) with their static columns."""
+        scaled = est.scaler_.transform(panel, positions)
+        values = with_static(est, scaled.values, panel.lengths, positions)
+        return Panel(values, scaled.indptr, scaled.ids, scaled.columns)
 
     def read_states(self, est: Any, scaled: Panel, initial: np.ndarray) -> np.ndarray:
         """States after reading every row of ``scaled``, starting from ``initial``."""
@@ -383,11 +390,11 @@ class StatefulPath(WindowedPath):
         panel, _ = frame_to_panel(frame, np.arange(len(frame)), id_col=est.id_col,
                                   time_col=est.time_col, columns=columns)  # fmt: skip
         positions = est.calendar_.positions(panel.ids, action="update")
-        scaled = est.scaler_.transform(panel, positions)
+        scaled = self.inputs(est, panel, positions)
         est.state_[positions] = self.read_states(est, scaled, est.state_[positions])
 
     def add_series(self, est: Any, panel: Panel) -> None:  # noqa: D102
         n_old = len(est.state_)
-        scaled = est.scaler_.transform(panel, n_old + np.arange(panel.n_series))
+        scaled = self.inputs(est, panel, n_old + np.arange(panel.n_series))
         empty = np.zeros((panel.n_series, *est.state_.shape[1:]), dtype=np.float32)
         est.state_ = np.concatenate([est.state_, self.read_states(est, scaled, empty)])

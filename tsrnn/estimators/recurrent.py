@@ -19,10 +19,12 @@ from tsrnn.estimators._neural import (
     CONTEXT_CONSTRAINTS,
     NETWORK_CONSTRAINTS,
     NEURAL_CONSTRAINTS,
+    STATIC_CONSTRAINTS,
     TIME_AWARE_CONSTRAINTS,
     ContextParams,
     NetworkParams,
     NeuralForecaster,
+    StaticParams,
     TimeAwareParams,
 )
 from tsrnn.estimators._paths import StatefulPath, TimeAwarePath, WindowedPath
@@ -37,11 +39,14 @@ RECURRENT_CONSTRAINTS: dict[str, list] = {
     **NETWORK_CONSTRAINTS,
     **TIME_AWARE_CONSTRAINTS,
     **LIKELIHOOD_CONSTRAINTS,
+    **STATIC_CONSTRAINTS,
 }
 
 
 @dataclass(**_FIELDS)
-class _WindowedRecurrent(LikelihoodParams, TimeAwareParams, NetworkParams, ContextParams):
+class _WindowedRecurrent(
+    StaticParams, LikelihoodParams, TimeAwareParams, NetworkParams, ContextParams
+):
     """What the three windowed recurrent forecasters share: parameters and the cell hook.
 
     A mixin, put before :class:`NeuralForecaster` in the bases. The hook: ``cell`` and
@@ -130,6 +135,7 @@ class RNNForecaster(_WindowedRecurrent, NeuralForecaster):
         Accept uneven timestamps: train on the sequence of observations with the time gap to
         the previous one as an input; the ``k``-th future row of a series is step ``k`` and its
         time since the last observation is a known-future input.
+    <neural static parameters>
     <neural column parameters>
 
     Attributes

@@ -16,9 +16,11 @@ from tsrnn.estimators._neural import (
     CONTEXT_CONSTRAINTS,
     NETWORK_CONSTRAINTS,
     NEURAL_CONSTRAINTS,
+    STATIC_CONSTRAINTS,
     ContextParams,
     NetworkParams,
     NeuralForecaster,
+    StaticParams,
 )
 from tsrnn.estimators._paths import WindowedPath
 from tsrnn.nn.attention import ATTENTIONS
@@ -29,7 +31,7 @@ __all__ = ["Seq2SeqForecaster"]
 
 
 @dataclass(**_FIELDS)
-class Seq2SeqForecaster(NetworkParams, ContextParams, NeuralForecaster):
+class Seq2SeqForecaster(StaticParams, NetworkParams, ContextParams, NeuralForecaster):
     """Encoder-decoder forecaster: a recurrent decoder emits the horizon step by step.
 
     Training samples are the same windows as :class:`RNNForecaster`'s: up to
@@ -86,6 +88,7 @@ default="always"
     freq : str, int or None, default=None
         Frequency of the time column (pandas alias, or step for integer times); inferred per
         series when None.
+    <neural static parameters>
     <neural column parameters>
 
     Attributes
@@ -117,6 +120,7 @@ default="always"
         **NEURAL_CONSTRAINTS,
         **CONTEXT_CONSTRAINTS,
         **NETWORK_CONSTRAINTS,
+        **STATIC_CONSTRAINTS,
         "cell": [Options(frozenset(CELLS))],
         "bidirectional": [bool],
         "residual": [bool],

@@ -92,7 +92,9 @@ class StreamSession:
         self._net = estimator.network_
         whole = len(pos) == calendar.n_series and bool((pos == every).all())
         self._where: slice | np.ndarray = slice(None) if whole else pos  # a slice writes faster
-        weights = _numpy_weights(self._net)
+        static = getattr(estimator, "static_", None)  # appended to every step's inputs
+        self._static = None if static is None else static[pos]
+        weights = None if static is not None else _numpy_weights(self._net)
         self._step = None if weights is None else _NumpyStep(weights, estimator.state_[pos])
         self._state = state_from_numpy(estimator.state_[pos]) if self._step is None else None
         self._relative = estimator.normalize_windows
@@ -154,8 +156,9 @@ class StreamSession:
             out = self._step(scaled)  # [S, H] float32
             self.estimator.state_[self._where] = self._step.state
         else:
+            x = scaled if self._static is None else np.hstack([scaled, self._static])
             with torch.inference_mode():
-                self._state = self._net.advance(torch.from_numpy(scaled[:, None, :]), self._state)
+                self._state = self._net.advance(torch.from_numpy(x[:, None, :]), self._state)
                 out = self._net.forecast_from_state(self._state).numpy()  # [S, H]
             self.estimator.state_[self._where] = state_to_numpy(self._state)
         self._last_raw = raw

@@ -15,8 +15,10 @@ from tsrnn.estimators._neural import (
     _FIELDS,
     NETWORK_CONSTRAINTS,
     NEURAL_CONSTRAINTS,
+    STATIC_CONSTRAINTS,
     NetworkParams,
     NeuralForecaster,
+    StaticParams,
 )
 from tsrnn.estimators._paths import StatefulPath
 from tsrnn.estimators.session import StreamSession
@@ -27,7 +29,7 @@ __all__ = ["StreamingRNNForecaster"]
 
 
 @dataclass(**_FIELDS)
-class StreamingRNNForecaster(LikelihoodParams, NetworkParams, NeuralForecaster):
+class StreamingRNNForecaster(StaticParams, LikelihoodParams, NetworkParams, NeuralForecaster):
     """Recurrent forecaster trained statefully, whose ``update`` costs one step per row.
 
     Each series is read from its start in consecutive chunks of ``tbptt_steps`` steps
@@ -65,6 +67,7 @@ class StreamingRNNForecaster(LikelihoodParams, NetworkParams, NeuralForecaster):
     freq : str, int or None, default=None
         Frequency of the time column (pandas alias, or step for integer times); inferred per
         series when None.
+    <neural static parameters>
     <neural column parameters>
 
     Attributes
@@ -98,6 +101,7 @@ class StreamingRNNForecaster(LikelihoodParams, NetworkParams, NeuralForecaster):
         **NEURAL_CONSTRAINTS,
         **NETWORK_CONSTRAINTS,
         **LIKELIHOOD_CONSTRAINTS,
+        **STATIC_CONSTRAINTS,
         "cell": [Options(frozenset(FUSED_CELLS))],
         "tbptt_steps": [Interval(numbers.Integral, 1, None)],
     }

@@ -43,6 +43,12 @@ def _kind(est: Any) -> str:
                 f"RNNForecaster, LSTMForecaster, GRUForecaster); got {name}."
             )
         raise ParameterError(f"This {name} is not fitted yet: call fit() before to_onnx().")
+    if getattr(est, "static_encoder_", None) is not None:
+        raise ParameterError(
+            f"to_onnx() cannot export a {name} fitted with static_covariates="
+            f"{est.static_covariates!r} yet (the ONNX graph has no embedding inputs); refit "
+            "without static covariates to export it, or serve it from Python."
+        )
     if type(est.path_) is StatefulPath:
         kind = "stateful"
     elif type(est.path_) is WindowedPath:

@@ -7,6 +7,7 @@ from tsrnn.nn.recurrent import RecurrentNet, init_forget_gate_bias
 from tsrnn.nn.seq2seq import SCHEDULES, Seq2SeqNet, teacher_forcing_probability
 from tsrnn.nn.stack import RecurrentEncoder
 from tsrnn.nn.state import detach_state, merge_state, select_state, top_hidden
+from tsrnn.nn.static import StaticInputNet
 
 __all__ = [
     "ATTENTIONS",
@@ -19,6 +20,7 @@ __all__ = [
     "RecurrentEncoder",
     "RecurrentNet",
     "Seq2SeqNet",
+    "StaticInputNet",
     "detach_state",
     "init_forget_gate_bias",
     "make_cell",
