@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
+import importlib.metadata
 import logging
+import sys
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -43,6 +46,31 @@ def quiet_lightning() -> Iterator[None]:
     finally:
         for lg, level in zip(loggers, levels, strict=True):
             lg.setLevel(level)
+
+
+@functools.cache
+def _entry_points(group: str) -> importlib.metadata.EntryPoints:
+    return importlib.metadata.entry_points(group=group)
+
+
+@contextlib.contextmanager
+def _cached_entry_points() -> Iterator[None]:
+    """While a Trainer is built: read the installed packages' entry points once per process.
+
+    Lightning looks up its callback-factory entry points in every ``Trainer()``, which
+    reads the metadata of every installed distribution (tens of milliseconds, a large
+    part of a small fit's set-up). A package installed later in the same process is
+    not seen (restart Python).
+    """
+    registry = sys.modules.get("lightning.fabric.utilities.registry")
+    if getattr(registry, "entry_points", None) is not importlib.metadata.entry_points:
+        yield  # another Lightning layout: leave it alone
+        return
+    registry.entry_points = lambda *, group: _entry_points(group)
+    try:
+        yield
+    finally:
+        registry.entry_points = importlib.metadata.entry_points
 
 
 class LossHistory(Callback):
@@ -125,4 +153,5 @@ def make_trainer(
         "callbacks": callbacks,
         **extra,
     }
-    return L.Trainer(**settings)
+    with _cached_entry_points():
+        return L.Trainer(**settings)
