@@ -147,13 +147,20 @@ class ForecastingSystem(L.LightningModule):
         loss = masked_loss(self.loss_fn, self(batch), batch.y, batch.mask)
         self.train_loss.add(loss, len(batch))
         if self._trainer is not None and batch_idx + 1 == self.trainer.num_training_batches:
-            self.train_loss.log(self, "train_loss")  # before the epoch-end callbacks read it
+            self.log_epoch_losses()  # before the epoch-end callbacks read it
         return loss
 
-    def on_train_epoch_end(self) -> None:
-        """Log ``train_loss`` of an epoch cut short (``max_steps``)."""
+    def log_epoch_losses(self) -> None:
+        """Log the epoch's ``train_loss`` if not yet logged (an epoch cut short by a stop).
+
+        :class:`~tsrnn.training.LossHistory` calls it before it reads the epoch's losses.
+        """
         if self.train_loss.pending:
             self.train_loss.log(self, "train_loss")
+
+    def on_train_epoch_end(self) -> None:
+        """Log the ``train_loss`` of an epoch cut short, if no callback did."""
+        self.log_epoch_losses()
 
     def validation_step(self, batch: Batch, batch_idx: int) -> None:
         """Logs ``val_loss`` per epoch."""

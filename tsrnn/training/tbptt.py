@@ -135,12 +135,16 @@ class TBPTTSystem(L.LightningModule):
             state = detach_state(state)  # the truncation: no gradient beyond this point
         self._train_state = state
         if self._trainer is not None and batch_idx + 1 == self.trainer.num_training_batches:
-            self.train_loss.log(self, "train_loss", sync=False)  # before epoch-end callbacks
+            self.log_epoch_losses()  # before the epoch-end callbacks read it
 
-    def on_train_epoch_end(self) -> None:
-        """Log ``train_loss`` of an epoch cut short; step the schedulers of interval epoch."""
+    def log_epoch_losses(self) -> None:
+        """Log the epoch's ``train_loss`` (this process's) if not yet logged."""
         if self.train_loss.pending:
             self.train_loss.log(self, "train_loss", sync=False)
+
+    def on_train_epoch_end(self) -> None:
+        """Log a ``train_loss`` still pending; step the schedulers whose interval is the epoch."""
+        self.log_epoch_losses()
         self._step_schedulers("epoch")
 
     def validation_step(self, batch: ChunkBatch, batch_idx: int) -> None:

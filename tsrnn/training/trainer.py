@@ -81,6 +81,9 @@ class LossHistory(Callback):
 
     def on_train_epoch_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         """Record this epoch's losses (NaN when there is no validation set)."""
+        flush = getattr(pl_module, "log_epoch_losses", None)  # tsrnn's systems log per epoch
+        if flush is not None:
+            flush()
         metrics = trainer.callback_metrics
         self.history["epoch"].append(trainer.current_epoch)
         for key in ("train_loss", "val_loss"):
