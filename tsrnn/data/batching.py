@@ -17,7 +17,7 @@ __all__ = ["Batch", "WindowDataset", "batch_to", "window_loader"]
 
 @dataclass
 class Batch:
-    """A batch of right-padded windows (Lightning moves it with :meth:`to`).
+    """A batch of right-padded windows (Lightning moves it with its ``to``).
 
     Attributes
     ----------

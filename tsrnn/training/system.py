@@ -153,7 +153,7 @@ class ForecastingSystem(L.LightningModule):
     def log_epoch_losses(self) -> None:
         """Log the epoch's ``train_loss`` if not yet logged (an epoch cut short by a stop).
 
-        :class:`~tsrnn.training.LossHistory` calls it before it reads the epoch's losses.
+        ``tsrnn.training.LossHistory`` calls it before it reads the epoch's losses.
         """
         if self.train_loss.pending:
             self.train_loss.log(self, "train_loss")
