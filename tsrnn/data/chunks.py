@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
-from tsrnn.data.batching import identity_collate
+from tsrnn.data.batching import batch_to, identity_collate
 from tsrnn.data.sharding import ShardedChunkSampler
 
 __all__ = ["ChunkBatch", "ChunkDataset", "ChunkPlan", "ChunkSampler", "chunk_loader"]
@@ -105,6 +105,10 @@ class ChunkBatch:
 
     def __len__(self) -> int:
         return self.x.shape[0]
+
+    def to(self, device: torch.device | str, non_blocking: bool = False) -> ChunkBatch:
+        """The batch on ``device``: itself when every tensor is there already."""
+        return batch_to(self, device, non_blocking)
 
 
 class ChunkDataset(Dataset):

@@ -179,7 +179,13 @@ def check_long_frame(
             allow_nan=allow_missing_target,
             stage=stage,
         )
-    dup = frame.duplicated([id_col, time_col], keep="first").to_numpy()
+    codes, _ = pd.factorize(frame[id_col], sort=False)
+    order = np.argsort(codes, kind="stable")
+    t = times.iloc[order]
+    same_series = codes[order][1:] == codes[order][:-1]
+    bad = np.flatnonzero(same_series & ~(t.to_numpy()[1:] > t.to_numpy()[:-1]))
+    # strictly increasing times have no duplicates: look for them only to name the fault
+    dup = frame.duplicated([id_col, time_col], keep="first").to_numpy() if len(bad) else bad
     if dup.any():
         pos = int(np.flatnonzero(dup)[0])
         raise DataValidationError(
@@ -188,11 +194,6 @@ def check_long_frame(
             f"(df.drop_duplicates([{id_col!r}, {time_col!r}])) and sort with "
             f"df.sort_values([{id_col!r}, {time_col!r}])."
         )
-    codes, _ = pd.factorize(frame[id_col], sort=False)
-    order = np.argsort(codes, kind="stable")
-    t = times.iloc[order]
-    same_series = codes[order][1:] == codes[order][:-1]
-    bad = np.flatnonzero(same_series & ~(t.to_numpy()[1:] > t.to_numpy()[:-1]))
     if len(bad):
         pos, prev = int(order[bad[0] + 1]), int(order[bad[0]])
         raise DataValidationError(

@@ -13,7 +13,7 @@ from tsrnn.data.batching import Batch
 from tsrnn.nn.heads import pinball
 from tsrnn.training.masking import masked_loss
 
-__all__ = ["LOSSES", "ForecastingSystem", "make_loss"]
+__all__ = ["LOSSES", "EpochMean", "ForecastingSystem", "make_loss"]
 
 LOSSES = {
     "mse": nn.functional.mse_loss,
@@ -38,6 +38,60 @@ def make_loss(loss: str, network: nn.Module) -> Callable[..., torch.Tensor]:
     if not len(levels):
         raise ValueError("loss='quantile' needs a network with a QuantileHead (quantiles=...).")
     return partial(pinball, quantiles=levels)
+
+
+class EpochMean:
+    """An epoch's mean loss, logged once as a per-step ``self.log(on_epoch=True)`` would log it.
+
+    Lightning's ``self.log`` costs about a millisecond per call (it moves its metric
+    state and rebuilds its metadata), so the training steps :meth:`add` here and the
+    module logs the mean once per epoch: the same float32 sum of ``loss * n`` and the
+    same count as Lightning's, under DDP averaged over the processes as its
+    ``sync_dist=True`` does (the mean of the sums over the mean of the counts).
+
+    Examples
+    --------
+    >>> mean = EpochMean()
+    >>> mean.add(torch.tensor(1.0), 3); mean.add(torch.tensor(2.0), 1)
+    >>> mean.pending
+    True
+    """
+
+    def __init__(self) -> None:
+        self.total: torch.Tensor | None = None
+        self.count: torch.Tensor | None = None
+
+    @property
+    def pending(self) -> bool:
+        """Whether losses were added since the last :meth:`log`."""
+        return self.total is not None
+
+    def add(self, loss: torch.Tensor, n: int) -> None:
+        """Add a step's mean ``loss`` over ``n`` targets (or windows)."""
+        if self.total is None:
+            self.total = torch.zeros((), dtype=torch.get_default_dtype(), device=loss.device)
+            self.count = torch.zeros((), dtype=torch.long, device=loss.device)
+        self.total = self.total + loss.detach() * n  # as Lightning's mean accumulates
+        self.count = self.count + n
+
+    def log(self, module: L.LightningModule, name: str, *, sync: bool = True) -> None:
+        """``module.log(name, mean)`` for the epoch (progress bar too), then start afresh.
+
+        ``sync``: under DDP, the mean over every process's losses (else this process's).
+        """
+        sync = sync and module.trainer.world_size > 1
+        if self.total is None:
+            if not sync:
+                return
+            self.add(torch.zeros((), device=module.device), 0)  # every process reduces
+        total, count = self.total, self.count
+        if sync:
+            strategy = module.trainer.strategy
+            total = strategy.reduce(total, reduce_op="mean")
+            count = strategy.reduce(count, reduce_op="mean")
+        value = total / count
+        self.total = self.count = None
+        module.log(name, value, on_step=False, on_epoch=True, prog_bar=True, batch_size=1)
 
 
 class ForecastingSystem(L.LightningModule):
@@ -73,6 +127,7 @@ class ForecastingSystem(L.LightningModule):
         self.save_hyperparameters(ignore=["network"])
         self.network = network
         self.loss_fn = make_loss(loss, network)
+        self.train_loss = EpochMean()
 
     def forward(self, batch: Batch) -> torch.Tensor:
         """Point forecasts of shape (B, H).
@@ -104,13 +159,24 @@ class ForecastingSystem(L.LightningModule):
         return masked_loss(self.loss_fn, self(batch), batch.y, batch.mask)
 
     def training_step(self, batch: Batch, batch_idx: int) -> torch.Tensor:
-        """One optimisation step; logs ``train_loss`` per epoch."""
+        """One optimisation step; logs ``train_loss`` per epoch (at its last batch)."""
         loss = self._loss(batch)
-        self.log(
-            "train_loss", loss, on_step=False, on_epoch=True, prog_bar=True,
-            batch_size=len(batch), sync_dist=True,  # under DDP: the mean over processes
-        )  # fmt: skip
+        self.train_loss.add(loss, len(batch))
+        if self._trainer is not None and batch_idx + 1 == self.trainer.num_training_batches:
+            self.log_epoch_losses()  # before the epoch-end callbacks read it
         return loss
+
+    def log_epoch_losses(self) -> None:
+        """Log the epoch's ``train_loss`` if not yet logged (an epoch cut short by a stop).
+
+        ``tsrnn.training.LossHistory`` calls it before it reads the epoch's losses.
+        """
+        if self.train_loss.pending:
+            self.train_loss.log(self, "train_loss")
+
+    def on_train_epoch_end(self) -> None:
+        """Log the ``train_loss`` of an epoch cut short, if no callback did."""
+        self.log_epoch_losses()
 
     def validation_step(self, batch: Batch, batch_idx: int) -> None:
         """Logs ``val_loss`` per epoch."""

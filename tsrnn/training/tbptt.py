@@ -24,7 +24,7 @@ from torch import nn
 from tsrnn.data.chunks import ChunkBatch
 from tsrnn.nn.state import State, detach_state, select_state
 from tsrnn.training.masking import masked_loss
-from tsrnn.training.system import make_loss
+from tsrnn.training.system import EpochMean, make_loss
 
 __all__ = ["TBPTTSystem", "split_time"]
 
@@ -107,6 +107,7 @@ class TBPTTSystem(L.LightningModule):
         self.automatic_optimization = False
         self._train_state: State | None = None
         self._val_state: State | None = None
+        self.train_loss = EpochMean()
 
     def forward(self, batch: ChunkBatch, state: State | None = None) -> tuple[torch.Tensor, State]:
         """Per-step forecasts ``(B, T, H)`` and the state after the batch."""
@@ -130,13 +131,20 @@ class TBPTTSystem(L.LightningModule):
                 opt.step()
                 self._step_schedulers("step")
                 if count:  # a DDP filler step (no targets here) stays out of the mean
-                    self.log("train_loss", loss.detach(), on_step=False, on_epoch=True,
-                             prog_bar=True, batch_size=count)  # fmt: skip
+                    self.train_loss.add(loss, count)
             state = detach_state(state)  # the truncation: no gradient beyond this point
         self._train_state = state
+        if self._trainer is not None and batch_idx + 1 == self.trainer.num_training_batches:
+            self.log_epoch_losses()  # before the epoch-end callbacks read it
+
+    def log_epoch_losses(self) -> None:
+        """Log the epoch's ``train_loss`` (this process's) if not yet logged."""
+        if self.train_loss.pending:
+            self.train_loss.log(self, "train_loss", sync=False)
 
     def on_train_epoch_end(self) -> None:
-        """Step the schedulers whose interval is the epoch."""
+        """Log a ``train_loss`` still pending; step the schedulers whose interval is the epoch."""
+        self.log_epoch_losses()
         self._step_schedulers("epoch")
 
     def validation_step(self, batch: ChunkBatch, batch_idx: int) -> None:

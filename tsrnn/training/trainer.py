@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
+import importlib.metadata
 import logging
+import sys
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -45,6 +48,31 @@ def quiet_lightning() -> Iterator[None]:
             lg.setLevel(level)
 
 
+@functools.cache
+def _entry_points(group: str) -> importlib.metadata.EntryPoints:
+    return importlib.metadata.entry_points(group=group)
+
+
+@contextlib.contextmanager
+def _cached_entry_points() -> Iterator[None]:
+    """While a Trainer is built: read the installed packages' entry points once per process.
+
+    Lightning looks up its callback-factory entry points in every ``Trainer()``, which
+    reads the metadata of every installed distribution (tens of milliseconds, a large
+    part of a small fit's set-up). A package installed later in the same process is
+    not seen (restart Python).
+    """
+    registry = sys.modules.get("lightning.fabric.utilities.registry")
+    if getattr(registry, "entry_points", None) is not importlib.metadata.entry_points:
+        yield  # another Lightning layout: leave it alone
+        return
+    registry.entry_points = lambda *, group: _entry_points(group)
+    try:
+        yield
+    finally:
+        registry.entry_points = importlib.metadata.entry_points
+
+
 class LossHistory(Callback):
     """Collect the epoch means of ``train_loss`` and ``val_loss``."""
 
@@ -53,6 +81,9 @@ class LossHistory(Callback):
 
     def on_train_epoch_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         """Record this epoch's losses (NaN when there is no validation set)."""
+        flush = getattr(pl_module, "log_epoch_losses", None)  # tsrnn's systems log per epoch
+        if flush is not None:
+            flush()
         metrics = trainer.callback_metrics
         self.history["epoch"].append(trainer.current_epoch)
         for key in ("train_loss", "val_loss"):
@@ -125,4 +156,5 @@ def make_trainer(
         "callbacks": callbacks,
         **extra,
     }
-    return L.Trainer(**settings)
+    with _cached_entry_points():
+        return L.Trainer(**settings)
