@@ -17,7 +17,8 @@ from tsrnn.export._graph import NetSpec, step_graph, window_graph
 
 __all__ = ["FORMAT", "state_path", "to_onnx"]
 
-FORMAT = 1  # of the metadata and the state file; OnnxStream refuses others
+FORMAT = 2  # of the graphs, metadata and state file; OnnxStream refuses others
+# 2: the step graph takes and gives scaled values (x, y); the state file has the scaling
 
 
 def state_path(path: str | os.PathLike) -> Path:
@@ -113,8 +114,11 @@ def _state_arrays(est: Any, kind: str, spec: NetSpec) -> dict[str, np.ndarray]:
         "loc": np.asarray(est.scaler_.target_loc, dtype=np.float32),
         "scale": np.asarray(est.scaler_.target_scale, dtype=np.float32),
     }
-    if kind == "stateful":
+    if kind == "stateful":  # the step graph's inputs are scaled by the runtime
         arrays["state"] = np.asarray(est.state_, dtype=np.float32)  # [S, parts, L, hidden]
+        arrays["covariate_loc"] = np.asarray(est.scaler_.covariate_loc, dtype=np.float64)
+        arrays["covariate_scale"] = np.asarray(est.scaler_.covariate_scale, dtype=np.float64)
+        arrays["future_columns"] = np.asarray(spec.future_columns, dtype=np.int64)
     else:
         context = est.context_
         buffer = np.zeros((n, est.context_length, context.values.shape[1]), np.float32)
@@ -143,7 +147,8 @@ def _metadata(est: Any, kind: str, spec: NetSpec, quantize: bool) -> dict[str, s
         "target": est.target_col,
         "covariates": list(est.covariates_),
         "future_covariates": list(est.future_covariates_),
-        "outputs": {"forecast": axes},
+        "normalize_windows": spec.normalize,
+        "outputs": {"y" if kind == "stateful" else "forecast": axes},
         "quantiles": None if spec.quantiles is None else list(spec.quantiles),
         "quantized": quantize,
         "estimator": type(est).__name__,
