@@ -5,9 +5,9 @@ one new scaled observation in, new state and the network's output out) and the *
 graph of the windowed ones (a context window in, the forecast out). Both use ONNX's native
 ``LSTM``, ``GRU`` and ``RNN`` operators, one per stacked layer. The window graph does the
 per-series scaling, the window normalisation and the known-future head inside, so its
-outputs are in the user's units; the step graph holds the network's nodes only (each node
-costs onnxruntime about a microsecond per call) and leaves the per-series scaling to the
-runtime. This module needs numpy and onnx only (no torch): :mod:`tsrnn.export._onnx`
+outputs are in the user's units; the step graph holds the network's nodes and one ``Add``
+(each node costs onnxruntime about a microsecond per call) and leaves the per-series
+scaling to the runtime. This module needs numpy and onnx only (no torch): :mod:`tsrnn.export._onnx`
 reads the fitted estimator into a :class:`NetSpec` first.
 
 The head is one function (:func:`_head`) whose output has shape ``(B, H)``, or
@@ -279,21 +279,24 @@ def step_graph(spec: NetSpec, metadata: dict[str, str], *, unrolled: bool = Fals
     (for int8 quantisation, which has no quantised GRU or RNN operator).
 
     Inputs: ``x`` ``(1, B, 1 + C)`` (the new target scaled by its series' ``loc`` and
-    ``scale``, then the covariates scaled by the fitted constants), ``future`` ``(B, H,
-    F)`` (the scaled known-future covariates of the next ``H`` steps, when the model has
-    them), ``h`` (and ``c`` for the LSTM) ``(num_layers, B, hidden)``. Outputs: ``y``
-    ``(B, H)`` (``(B, H, Q)`` for a quantile head), the network's output in scaled units
-    (relative to the scaled target when windows are normalised), and ``h_out`` (and
-    ``c_out``). The scaling is the runtime's (:class:`~tsrnn.export.OnnxStream`): it is per
-    series, like the state, and leaves the graph the network's nodes only (one step of one
-    LSTM layer with the point head is three nodes).
+    ``scale``, then the covariates scaled by the fitted constants), ``level`` ``(B, 1)``
+    (what the network's output is relative to, in units of the series' ``scale``:
+    ``value / scale`` when windows are normalised, else ``loc / scale``), ``future``
+    ``(B, H, F)`` (the scaled known-future covariates of the next ``H`` steps, when the model
+    has them), ``h`` (and ``c`` for the LSTM) ``(num_layers, B, hidden)``. Outputs: ``y``
+    ``(B, H)`` (``(B, H, Q)`` for a quantile head), the forecast divided by the series'
+    ``scale``, and ``h_out`` (and ``c_out``). The per-series scaling is the runtime's
+    (:class:`~tsrnn.export.OnnxStream`): the graph holds the network's nodes and one ``Add``
+    (one step of one LSTM layer with the point head is four nodes; onnxruntime spends about
+    a microsecond per node).
     """
     from onnx import helper
 
     g = _Graph()
     layers = len(spec.layers)
     names = ["h", "c"][: spec.n_parts]
-    inputs = [_value_info("x", [1, "batch", 1 + spec.n_covariates])]
+    inputs = [_value_info("x", [1, "batch", 1 + spec.n_covariates]),
+              _value_info("level", ["batch", 1])]  # fmt: skip
     future = None
     if spec.future_head is not None:
         future = "future"
@@ -304,7 +307,8 @@ def step_graph(spec: NetSpec, metadata: dict[str, str], *, unrolled: bool = Fals
         top, finals = _cell_step(g, spec, x, "h")
     else:
         top, finals = _recurrent(g, spec, "x", names)
-    g.rename(_head(g, spec, top, future), "y")
+    g.nodes.append(helper.make_node("Add", [_head(g, spec, top, future),
+                                            _per_series(g, spec, "level")], ["y"]))  # fmt: skip
     outputs = [_value_info("y", spec.forecast_shape)]
     for part, name in enumerate(names):
         if layers > 1:

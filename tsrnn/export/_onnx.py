@@ -18,7 +18,8 @@ from tsrnn.export._graph import NetSpec, step_graph, window_graph
 __all__ = ["FORMAT", "state_path", "to_onnx"]
 
 FORMAT = 2  # of the graphs, metadata and state file; OnnxStream refuses others
-# 2: the step graph takes and gives scaled values (x, y); the state file has the scaling
+# 2: the step graph takes scaled values and gives forecast / scale; the state file has the
+# covariate scaling
 
 
 def state_path(path: str | os.PathLike) -> Path:

@@ -168,19 +168,27 @@ class OnnxStream:
                 f"The value of series {self.ids[lane.series]!r} (index {lane.series}) is "
                 f"{value}; the model needs a finite value at every step (fill or drop it)."
             )
-        if self.covariates or covariates is not None:
-            cov = None if covariates is None else np.asarray(covariates, np.float64)[None]
-            cov = self._check_inputs("covariates", cov, (1, len(self.covariates)))
-            lane.x[0, 0, 1:] = self._scaled_covariates(cov)[0]
-        if self.future_covariates or future is not None:
-            fut = None if future is None else np.asarray(future, np.float64)[None]
-            shape = (1, self.horizon, len(self.future_covariates))
-            lane.future[:] = self._scaled_future(self._check_inputs("future", fut, shape))
+        if lane.extra or covariates is not None or future is not None:
+            self._lane_inputs(lane, covariates, future)
         lane.target[0] = x
-        lane.run(lane.bindings[lane.flip], None)
+        if lane.relative:
+            lane.level[0] = value / lane.scale
+        lane.run(lane.bindings[lane.flip], lane.options)
         lane.flip ^= 1
-        lane.value, lane.pushed = value, True
-        return lane.forecast()
+        lane.pushed = True
+        return np.multiply(lane.y0, lane.scales)  # a new array: the caller keeps it
+
+    def _lane_inputs(self, lane: _Lane, covariates: Any, future: Any) -> None:
+        """Check and scale one push's covariates and future covariates into the lane."""
+        cov = None if covariates is None else np.asarray(covariates, np.float64)[None]
+        cov = self._check_inputs("covariates", cov, (1, len(self.covariates)))
+        if cov is not None:
+            lane.x[0, 0, 1:] = self._scaled_covariates(cov)[0]
+        fut = None if future is None else np.asarray(future, np.float64)[None]
+        shape = (1, self.horizon, len(self.future_covariates))
+        fut = self._check_inputs("future", fut, shape)
+        if fut is not None:
+            lane.future[:] = self._scaled_future(fut)
 
     def _open_lane(self, i: int) -> _Lane:
         """The bound step buffers, now holding series ``i``'s state (the last lane flushed)."""
@@ -192,6 +200,7 @@ class OnnxStream:
             inputs[name][:, 0] = state[i, part]
         lane.loc, lane.scale = float(self._loc[i, 0]), float(self._scale[i, 0])
         lane.scales.fill(lane.scale)
+        lane.level[0] = lane.loc / lane.scale  # overwritten by each push when relative
         self._lane = lane
         return lane
 
@@ -203,7 +212,7 @@ class OnnxStream:
         state, inputs = self._arrays["state"], lane.states[lane.flip]
         for part, name in enumerate(self._parts):
             state[lane.series, part] = inputs[name][:, 0]
-        self._arrays["forecast"][lane.series] = lane.forecast()
+        self._arrays["forecast"][lane.series] = lane.y0 * lane.scales
         lane.pushed = False
 
     def push_many(
@@ -256,7 +265,8 @@ class OnnxStream:
         x = (values[:, None] - loc) / scale
         if cov is not None:
             x = np.concatenate([x, self._scaled_covariates(cov)], axis=1)
-        feeds = {"x": x[None].astype(np.float32)}  # [1, B, 1 + C]
+        level = values[:, None] / scale if self._relative else loc / scale
+        feeds = {"x": x[None].astype(np.float32), "level": level.astype(np.float32)}
         if fut is not None:
             feeds["future"] = self._scaled_future(fut).astype(np.float32)
         state = self._arrays["state"]  # [S, parts, L, hidden]
@@ -265,9 +275,7 @@ class OnnxStream:
         y, *new = self.session.run(self._outputs, feeds)
         for part, tensor in enumerate(new):
             state[lanes, part] = tensor.transpose(1, 0, 2)
-        shape = (-1, *[1] * (y.ndim - 1))  # per-series values broadcast over the horizon
-        level = values[:, None] if self._relative else loc
-        return (y * scale.reshape(shape) + level.reshape(shape)).astype(np.float32)
+        return y * scale.reshape(-1, *[1] * (y.ndim - 1))  # [B, H(, Q)]
 
     def _window(
         self, index: np.ndarray, values: np.ndarray, cov: np.ndarray | None, feeds: dict
@@ -341,20 +349,23 @@ class _Lane:
     """
 
     def __init__(self, stream: OnnxStream) -> None:
-        from onnxruntime import OrtValue
+        from onnxruntime import OrtValue, RunOptions
 
         info, session = stream.info, stream.session
         shape = (info["num_layers"], 1, info["hidden_size"])
         self.x = np.zeros((1, 1, 1 + len(stream.covariates)), np.float32)
         self.target = self.x.reshape(-1)[:1]  # the scaled value's slot
-        fixed = {"x": self.x}
+        self.level = np.zeros((1, 1), np.float32).reshape(-1)  # a view of the bound array
+        fixed = {"x": self.x, "level": self.level.reshape(1, 1)}
         if stream.future_covariates:
             self.future = np.zeros((1, stream.horizon, len(stream.future_covariates)), np.float32)
             fixed["future"] = self.future
         self.y = np.zeros((1, *stream._shape), np.float32)
+        self.y0 = self.y[0]
+        self.extra = bool(stream.covariates or stream.future_covariates)
+        self.relative = stream._relative
         self.states = [{n: np.zeros(shape, np.float32) for n in stream._parts} for _ in "ab"]
         self.scales = np.zeros(stream._shape, np.float32)  # the series' scale, as y[0]'s shape
-        self.relative = stream._relative
         self._values = []  # OrtValues share the arrays' memory; kept alive with them
         self.bindings = []
         for k in (0, 1):
@@ -368,16 +379,11 @@ class _Lane:
                 binding.bind_ortvalue_output(f"{name}_out", out)
             self.bindings.append(binding._iobinding)  # the C object: no wrapper per call
         self.run = session._sess.run_with_iobinding
+        self.options = RunOptions()  # made once: a call without it makes one (~2-4 us)
         self.flip, self.pushed = 0, False
         self.series: int | None = None
-        self.loc = self.scale = self.value = 0.0
+        self.loc = self.scale = 0.0
 
     def _value(self, factory: Any, array: np.ndarray) -> Any:
         self._values.append(factory.ortvalue_from_numpy(array))
         return self._values[-1]
-
-    def forecast(self) -> np.ndarray:
-        """The last step's forecast in the user's units (a new array)."""
-        out = np.multiply(self.y[0], self.scales)
-        out += self.value if self.relative else self.loc  # the level: the series' last value
-        return out
