@@ -335,7 +335,7 @@ def _numpy_weights(net: Any) -> dict | None:
 class _NumpyStep:
     """One step of a fused encoder + point head over ``S`` lanes, on preallocated buffers.
 
-    Every slice is a view made once here, so a step is ten ufunc/matmul calls per layer
+    Every slice is a view made once here, so a step is nine ufunc/matmul calls per LSTM layer
     and one for the head, none of them broadcasting. Each layer reads ``[x, h, 1]`` (bias
     folded into the weights' last row); the top layer's row also holds the ``level`` the
     forecast is relative to, in units of the series' scale, which the head adds (a row of

@@ -164,11 +164,13 @@ def to_onnx(estimator: Any, path: str | os.PathLike, *, quantize: bool = False) 
     A stateful forecaster (:class:`~tsrnn.StreamingRNNForecaster`, or the deprecated
     ``tbptt_steps=`` of the windowed ones) becomes a *step* graph: the current hidden
     state, the new observation (and its covariates) in; the new state and the
-    ``horizon``-step forecast out. A windowed forecaster becomes a *window* graph: the last
-    ``context_length`` observations in, the forecast out. Both graphs scale their inputs
-    and unscale the forecast themselves (per-series target scaling, covariate scaling,
-    window normalisation), so they read and give values in the user's units.
-    :class:`OnnxStream` runs the pair with numpy and onnxruntime alone.
+    ``horizon``-step forecast out, in the network's units (the fewest nodes per step:
+    :class:`OnnxStream` applies each series' scaling and the covariate scaling, kept in the
+    state file). A windowed forecaster becomes a *window* graph: the last
+    ``context_length`` observations in, the forecast out; it scales its inputs and
+    unscales the forecast itself (per-series target scaling, covariate scaling, window
+    normalisation). :class:`OnnxStream` runs either with numpy and onnxruntime alone, in
+    the user's units.
 
     A model fitted with ``loss="quantile"`` forecasts ``(batch, horizon, n_quantiles)``:
     its quantile head's levels (the median included, sorted; the metadata's

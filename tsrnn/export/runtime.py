@@ -27,7 +27,10 @@ class OnnxStream:
     Keeps each series' state in numpy: the hidden state of a stateful model (one ONNX
     step per observation, O(1)) or the last ``context_length`` observations of a
     windowed one (the window graph re-reads them). Values, covariates and forecasts are
-    in the user's units: the graph scales and unscales them itself.
+    in the user's units: the window graph scales and unscales them itself, and for the
+    step graph (which works in the network's units) this class does, from the scaling in
+    the state file. Consecutive pushes of one series keep its state in buffers bound to
+    the session (see :doc:`/user_guide/export`).
 
     Parameters
     ----------
@@ -172,7 +175,7 @@ class OnnxStream:
             self._lane_inputs(lane, covariates, future)
         lane.target[0] = x
         if lane.relative:
-            lane.level[0] = value / lane.scale
+            lane.levels[0] = value / lane.scale
         lane.run(lane.bindings[lane.flip], lane.options)
         lane.flip ^= 1
         lane.pushed = True
@@ -200,7 +203,7 @@ class OnnxStream:
             inputs[name][:, 0] = state[i, part]
         lane.loc, lane.scale = float(self._loc[i, 0]), float(self._scale[i, 0])
         lane.scales.fill(lane.scale)
-        lane.level[0] = lane.loc / lane.scale  # overwritten by each push when relative
+        lane.levels[0] = lane.loc / lane.scale  # overwritten by each push when relative
         self._lane = lane
         return lane
 
@@ -354,9 +357,10 @@ class _Lane:
         info, session = stream.info, stream.session
         shape = (info["num_layers"], 1, info["hidden_size"])
         self.x = np.zeros((1, 1, 1 + len(stream.covariates)), np.float32)
-        self.target = self.x.reshape(-1)[:1]  # the scaled value's slot
-        self.level = np.zeros((1, 1), np.float32).reshape(-1)  # a view of the bound array
-        fixed = {"x": self.x, "level": self.level.reshape(1, 1)}
+        self.level = np.zeros((1, 1), np.float32)
+        fixed = {"x": self.x, "level": self.level}
+        # float views of the two bound inputs a push writes: item assignment without numpy
+        self.target, self.levels = (memoryview(a).cast("B").cast("f") for a in fixed.values())
         if stream.future_covariates:
             self.future = np.zeros((1, stream.horizon, len(stream.future_covariates)), np.float32)
             fixed["future"] = self.future
