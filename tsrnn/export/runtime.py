@@ -381,8 +381,12 @@ class _Lane:
                 binding.bind_ortvalue_input(name, self._value(OrtValue, self.states[k][name]))
                 out = self._value(OrtValue, self.states[1 - k][name])
                 binding.bind_ortvalue_output(f"{name}_out", out)
-            self.bindings.append(binding._iobinding)  # the C object: no wrapper per call
-        self.run = session._sess.run_with_iobinding
+            self.bindings.append(binding)
+        try:  # the C objects: no Python wrapper per call
+            self.run = session._sess.run_with_iobinding
+            self.bindings = [b._iobinding for b in self.bindings]
+        except AttributeError:  # an onnxruntime without them: the public call
+            self.run = session.run_with_iobinding
         self.options = RunOptions()  # made once: a call without it makes one (~2-4 us)
         self.flip, self.pushed = 0, False
         self.series: int | None = None
