@@ -95,7 +95,9 @@ class StreamSession:
         self._grid: np.ndarray | None = None
         self.steps = 0
         self._buf = np.empty(self._loc.shape)  # [S, F] float64: the scaled row
-        weights = _numpy_weights(self._net)
+        static = getattr(estimator, "static_", None)  # appended to every step's inputs
+        self._static = None if static is None else static[pos]
+        weights = None if static is not None else _numpy_weights(self._net)
         self._step: _NumpyStep | None = None
         self._one = False  # one series, no covariates, NumPy step: scalar arithmetic
         if weights is None:  # the torch step, on its own copy of the states
@@ -197,8 +199,9 @@ class StreamSession:
             self._wrote()
             return out
         scaled = buf.astype(np.float32)
+        x = scaled if self._static is None else np.hstack([scaled, self._static])
         with torch.inference_mode():
-            self._state = self._net.advance(torch.from_numpy(scaled[:, None, :]), self._state)
+            self._state = self._net.advance(torch.from_numpy(x[:, None, :]), self._state)
             out = self._net.forecast_from_state(self._state).numpy()  # [S, H]
         self.estimator.state_[self._where] = state_to_numpy(self._state)
         out = out.astype(np.float64)  # a new array: the caller keeps it
