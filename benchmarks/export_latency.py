@@ -4,8 +4,9 @@ A ``StreamingRNNForecaster`` (``hidden_size=32``, one layer, ``horizon=12``) is 
 with ``tsrnn.export.to_onnx`` in float32 and int8 (dynamic quantisation). Timed, as
 medians of ``--repeats`` interleaved rounds of ``--steps`` steps, per observation:
 
-- ``OnnxStream.push`` for one series (the whole runtime call: numpy bookkeeping and
-  ``session.run``; onnxruntime with one thread) and ``session.run`` alone;
+- ``OnnxStream.push`` for one series (the whole runtime call: scaling in Python floats,
+  the bound ``run_with_iobinding`` and the forecast; onnxruntime with one thread), that
+  bound run alone, and a plain ``session.run`` with a dict of arrays;
 - ``OnnxStream.push_many`` over ``--series`` series at once (time / series);
 - the estimator's own path, ``est.update(row)`` + ``est.forecast()`` (pandas checks and
   all), for one series and for ``--series`` rows at once; and the bare torch network step
@@ -13,6 +14,8 @@ medians of ``--repeats`` interleaved rounds of ``--steps`` steps, per observatio
 
 Also the file sizes and, on ``elecdemand`` (six training weeks, two streamed days; LSTM
 and GRU), the int8 model's change in forecasts and in MAE against the float32 model.
+Every figure is wall time; the CPU time of this thread is printed next to it (it counts
+only the time the process ran, so it moves less with the machine's load).
 Target: at most 20 microseconds per observation for one series (float32, one thread).
 Run ``python benchmarks/export_latency.py``; ``--help`` lists the options.
 """
@@ -51,12 +54,13 @@ def synthetic(n_series: int, length: int, seed: int = 0) -> pd.DataFrame:
     ], ignore_index=True)  # fmt: skip
 
 
-def median_us(fn, steps: int, per: int = 1) -> float:
-    """One round: microseconds per call of ``fn`` (divided by ``per`` observations)."""
-    start = time.perf_counter()
+def median_us(fn, steps: int, per: int = 1) -> tuple[float, float]:
+    """One round: wall and CPU microseconds per call of ``fn`` (per ``per`` observations)."""
+    start, cpu = time.perf_counter(), time.thread_time()
     for i in range(steps):
         fn(i)
-    return 1e6 * (time.perf_counter() - start) / steps / per
+    scale = 1e6 / steps / per
+    return scale * (time.perf_counter() - start), scale * (time.thread_time() - cpu)
 
 
 def timings(est, folder: Path, args) -> dict[str, float]:
@@ -65,8 +69,10 @@ def timings(est, folder: Path, args) -> dict[str, float]:
                for q in ("float32", "int8")}  # fmt: skip
     values = np.random.default_rng(1).normal(10, 1, size=(args.steps, n)).astype(np.float32)
     one = streams["float32"]
-    feeds = {"value": values[:1, :1], "loc": one._loc[:1], "scale": one._scale[:1]}
+    feeds = {"x": values[:1, :1, None], "level": values[:1, :1]}  # the step graph's inputs
     feeds |= {k: np.zeros((1, 1, 32), np.float32) for k in ("h", "c")}
+    one.push(0, values[0, 0])  # binds the lane
+    lane = one._lane
     every = np.arange(n)
     net = est.network_
     state = state_from_numpy(est.state_[:1])
@@ -76,11 +82,14 @@ def timings(est, folder: Path, args) -> dict[str, float]:
     cases = {
         "onnx float32 push, 1 series": lambda s: lambda i: s.push(0, values[i, 0]),
         "onnx int8 push, 1 series": None,
-        "onnx float32 session.run only, 1 series": lambda s: lambda i: s.session.run(None, feeds),
+        "onnx float32 bound run only, 1 series":
+            lambda s: lambda i: lane.run(lane.bindings[i % 2], lane.options),
+        "onnx float32 session.run(dict), 1 series":
+            lambda s: lambda i: s.session.run(None, feeds),
         f"onnx float32 push_many, {n} series": lambda s: lambda i: s.push_many(every, values[i]),
         f"onnx int8 push_many, {n} series": None,
     }
-    results: dict[str, list[float]] = {k: [] for k in cases}
+    results: dict[str, list[tuple[float, float]]] = {k: [] for k in cases}
     results["torch network step, 1 series"] = []
     results["estimator update()+forecast(), 1 series"] = []
     results[f"estimator update()+forecast(), {n} series"] = []
@@ -117,7 +126,9 @@ def timings(est, folder: Path, args) -> dict[str, float]:
         )
     sizes = {q: (folder / f"{q}.onnx").stat().st_size for q in ("float32", "int8")}
     sizes["state file (.npz)"] = state_path(folder / "float32.onnx").stat().st_size
-    return {k: statistics.median(v) for k, v in results.items()}, sizes
+    medians = {k: tuple(statistics.median(r[j] for r in v) for j in (0, 1))
+               for k, v in results.items()}  # fmt: skip
+    return medians, sizes
 
 
 def int8_accuracy(folder: Path, seed: int, cell: str) -> dict[str, float]:
@@ -165,12 +176,12 @@ def main() -> None:
         medians, sizes = timings(est, folder, args)
         accuracy = {cell: int8_accuracy(folder, args.seed, cell) for cell in ("lstm", "gru")}
     print(f"LSTM hidden 32, horizon 12; medians of {args.repeats} interleaved rounds "
-          f"(microseconds per observation)")  # fmt: skip
-    for name, value in medians.items():
-        print(f"  {name:<48s} {value:10.1f}")
-    push = medians["onnx float32 push, 1 series"]
+          f"(microseconds per observation: wall, CPU of this thread)")  # fmt: skip
+    for name, (wall, cpu) in medians.items():
+        print(f"  {name:<48s} {wall:10.1f} {cpu:10.1f}")
+    push = medians["onnx float32 push, 1 series"][0]
     print(f"  estimator update() / onnx push, 1 series: "
-          f"{medians['estimator update()+forecast(), 1 series'] / push:.0f}x")  # fmt: skip
+          f"{medians['estimator update()+forecast(), 1 series'][0] / push:.0f}x")  # fmt: skip
     print("file sizes (bytes):", ", ".join(f"{k} {v}" for k, v in sizes.items()))
     print(f"int8 / float32 size: {sizes['int8'] / sizes['float32']:.2f}")
     for cell, figures in accuracy.items():

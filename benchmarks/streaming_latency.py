@@ -8,7 +8,9 @@
    ``GRUForecaster(horizon=18, context_length=36, hidden_size=32)``; bare network: one
    forward of the same context batch.
 
-Medians of ``--repeats`` rounds; the load average is printed next to every figure.
+Medians of ``--repeats`` rounds (wall time; for the array step and the bare network also
+the CPU time of this thread, which moves less with the machine's load); the load average
+is printed next to every figure.
 Targets: (1) <= 200 us, (2) <= 30 us, (3) <= 10 ms per call.
 Run ``python benchmarks/streaming_latency.py`` (``--quick``: no M3 part).
 """
@@ -29,15 +31,21 @@ from tsrnn import GRUForecaster, StreamingRNNForecaster
 from tsrnn.nn.state import state_from_numpy
 
 
-def timed(fn, calls: int, repeats: int) -> float:
-    """Median seconds per call over ``repeats`` rounds of ``calls`` calls."""
+def timed(fn, calls: int, repeats: int, cpu: list | None = None) -> float:
+    """Median seconds per call over ``repeats`` rounds of ``calls`` calls.
+
+    The median CPU seconds of this thread per call go to ``cpu`` (appended) when given.
+    """
     fn()
-    rounds = []
+    rounds, cpus = [], []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         for _ in range(calls):
             fn()
         rounds.append((time.perf_counter() - t0) / calls)
+        cpus.append((time.thread_time() - c0) / calls)
+    if cpu is not None:
+        cpu.append(statistics.median(cpus))
     return statistics.median(rounds)
 
 
@@ -65,8 +73,10 @@ def streaming(args) -> None:
     print(f"update(1 row) + forecast(), DataFrame API:   {t_frame * 1e6:9.1f} us  ({load()})")
     session = est.session()
     value = np.array([0.5])
-    t_push = timed(lambda: session.push(value), args.calls * 10, args.repeats)
-    print(f"StreamSession.push(1 value):                 {t_push * 1e6:9.1f} us  ({load()})")
+    cpu: list[float] = []
+    t_push = timed(lambda: session.push(value), args.calls * 10, args.repeats, cpu)
+    print(f"StreamSession.push(1 value):                 {t_push * 1e6:9.1f} us  ({load()}; "
+          f"CPU {cpu[-1] * 1e6:.1f} us)")  # fmt: skip
     net, state = est.network_, {"s": state_from_numpy(est.state_)}
     x = torch.zeros(1, 1, 1)
 
@@ -75,8 +85,9 @@ def streaming(args) -> None:
             state["s"] = net.advance(x, state["s"])
             return net.forecast_from_state(state["s"])
 
-    t_net = timed(bare, args.calls * 10, args.repeats)
-    print(f"bare network: advance 1 step + head:         {t_net * 1e6:9.1f} us  ({load()})")
+    t_net = timed(bare, args.calls * 10, args.repeats, cpu)
+    print(f"bare network: advance 1 step + head:         {t_net * 1e6:9.1f} us  ({load()}; "
+          f"CPU {cpu[-1] * 1e6:.1f} us)")  # fmt: skip
     print(f"  ratios: DataFrame call / network {t_frame / t_net:.1f}, push / network "
           f"{t_push / t_net:.2f}")  # fmt: skip
     for name, got, target in (("update+forecast", t_frame, 200e-6), ("push", t_push, 30e-6)):

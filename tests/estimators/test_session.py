@@ -149,3 +149,42 @@ def test_other_networks_keep_the_torch_step(fitted):
     assert est.session()._step is None  # dropout between layers: torch decides
     est.network_.eval()
     assert est.session()._step is not None
+
+
+@pytest.mark.parametrize("normalize", [True, False])
+def test_a_one_series_session_gives_the_update_numbers_in_place(normalize):
+    df = make_panel((40, 30, 25), covariates=False)
+    est = StreamingRNNForecaster(horizon=H, tbptt_steps=8, hidden_size=6, max_epochs=1,
+                                 batch_size=4, normalize_windows=normalize,
+                                 random_state=0).fit(df)  # fmt: skip
+    by_update, by_session = copy.deepcopy(est), copy.deepcopy(est)
+    session = by_session.session(ids=["s1"])
+    assert session._one and np.shares_memory(session._step.state, by_session.state_)
+    before = by_session.state_.copy()
+    with pytest.raises(DataValidationError, match="non-finite value for series 's1'"):
+        session.push(np.array([np.inf]))
+    with pytest.raises(DataValidationError, match="one row per series"):
+        session.push([1.0, 2.0])
+    np.testing.assert_array_equal(by_session.state_, before)
+    for given in (np.array([21.5]), [19.25], np.array([[20.0]], np.float32), (22.0,)):
+        rows = by_update.future_frame(1).query("unique_id == 's1'")
+        times = rows["ds"].to_numpy()
+        rows = rows.assign(y=np.asarray(given, dtype=float).reshape(-1))
+        general = by_update.update(rows.drop(columns="y"), rows["y"])
+        expected = general.forecast().query("unique_id == 's1'")["yhat"].to_numpy()
+        got = session.push(given, times=times)
+        assert got.shape == (1, H) and got.dtype == np.float64
+        np.testing.assert_allclose(got[0], expected, rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(by_session.state_, by_update.state_, rtol=0, atol=1e-6)
+    np.testing.assert_array_equal(by_session.state_[[0, 2]], before[[0, 2]])  # the others
+    session.sync()
+    np.testing.assert_allclose(by_session.forecast()["yhat"], by_update.forecast()["yhat"],
+                               rtol=1e-6)  # fmt: skip
+
+
+def test_a_session_keeps_writing_when_state_is_replaced(fitted):
+    est = copy.deepcopy(fitted)
+    session = est.session(ids=["s0"])
+    est.state_ = est.state_.copy()  # e.g. update() added series: a new array
+    session.push([15.0])
+    np.testing.assert_array_equal(est.state_[:1], session._step.state)

@@ -241,7 +241,7 @@ def test_stateful_quantile_head_exports_non_crossing_quantiles(cell, tmp_path):
     onnx_stream = OnnxStream(to_onnx(est, tmp_path / "q.onnx"))
     levels = list(est.network_.head.quantiles)
     assert onnx_stream.quantiles == levels == [0.1, 0.25, 0.5, 0.9]
-    assert onnx_stream.info["outputs"]["forecast"] == ["batch", "horizon", "quantile"]
+    assert onnx_stream.info["outputs"]["y"] == ["batch", "horizon", "quantile"]
     assert onnx_stream.forecast().shape == (1, HORIZON, 4)  # NaN: it needs future covariates
     for i in range(4):
         row, ahead = stream.iloc[[i]], stream.iloc[i + 1 : i + 1 + HORIZON]

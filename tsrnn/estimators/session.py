@@ -12,7 +12,6 @@ and last observations on, so ``forecast()``/``update()`` continue where the sess
 from __future__ import annotations
 
 import math
-import weakref
 from typing import Any
 
 import numpy as np
@@ -22,6 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from tsrnn.data.fixed_steps import _from_units, future_grid
 from tsrnn.data.panel import Panel
+from tsrnn.estimators._numpy_step import _lanes_of, _numpy_weights, _NumpyStep
 from tsrnn.exceptions import DataValidationError
 from tsrnn.nn.state import state_from_numpy, state_to_numpy
 
@@ -90,30 +90,36 @@ class StreamSession:
             raise DataValidationError("A series of the session has no history; update() it first.")
         self._last_raw = context.values[context.indptr[1:] - 1].copy()  # [S, F] float32
         self._net = estimator.network_
-        whole = len(pos) == calendar.n_series and bool((pos == every).all())
-        self._where: slice | np.ndarray = slice(None) if whole else pos  # a slice writes faster
-        static = getattr(estimator, "static_", None)  # appended to every step's inputs
-        self._static = None if static is None else static[pos]
-        weights = None if static is not None else _numpy_weights(self._net)
-        self._step = None if weights is None else _NumpyStep(weights, estimator.state_[pos])
-        self._state = state_from_numpy(estimator.state_[pos]) if self._step is None else None
         self._relative = estimator.normalize_windows
         self._start = calendar.last_time[pos]
         self._grid: np.ndarray | None = None
         self.steps = 0
-        # preallocated per-push buffers (the returned forecasts are always a new array)
-        self._buf = np.empty(self._loc.shape)  # [S, F] float64
-        self._x = np.empty(self._loc.shape, np.float32)  # [S, F] scaled row
-        self._target_scale = self._scale[:, :1].copy()
-        self._target_loc = self._loc[:, :1].copy()
+        self._buf = np.empty(self._loc.shape)  # [S, F] float64: the scaled row
+        static = getattr(estimator, "static_", None)  # appended to every step's inputs
+        self._static = None if static is None else static[pos]
+        weights = None if static is not None else _numpy_weights(self._net)
+        self._step: _NumpyStep | None = None
+        self._one = False  # one series, no covariates, NumPy step: scalar arithmetic
+        if weights is None:  # the torch step, on its own copy of the states
+            self._where: slice | np.ndarray = pos
+            self._state = state_from_numpy(estimator.state_[pos])
+            return
+        state, self._where, self._view_of = _lanes_of(estimator.state_, pos)
+        self._step = step = _NumpyStep(weights, state)
+        self._scales = np.repeat(self._scale[:, :1], step.out.shape[1], axis=1)  # [S, H]
+        self._offset = self._loc[:, :1] / self._scale[:, :1]  # loc / scale: the level's part
+        if not self._relative:
+            step.level[:] = self._offset  # constant
+        self._one = self._loc.shape == (1, 1)
+        if self._one:
+            self._slots = (step.x.reshape(-1), step.level.reshape(-1))  # 1-element views
+            self._loc0, self._scale0 = float(self._loc[0, 0]), float(self._scale[0, 0])
+            step.head_w *= np.float32(self._scale0)  # its output is the forecast itself
 
     @property
     def n_series(self) -> int:
         """Series in the session."""
         return len(self.positions)
-
-    def _scaled(self, raw: np.ndarray) -> np.ndarray:
-        return ((raw - self._loc) / self._scale).astype(np.float32)
 
     def push(self, values: Any, times: Any = None) -> np.ndarray:
         """Take the next observation of every series; return the next ``horizon`` forecasts.
@@ -130,6 +136,8 @@ class StreamSession:
         ndarray of shape (n_series, horizon)
             Forecasts after this observation, in the user's units.
         """
+        if self._one and type(values) is np.ndarray and values.size == 1 and values.ndim < 3:
+            return self._push_one(float(np.float32(values.item())), times)  # the hot path
         raw = np.asarray(values, dtype=np.float32)
         if raw.ndim == 1:
             raw = raw[:, None]
@@ -138,36 +146,69 @@ class StreamSession:
                 f"push() takes one row per series of the session: shape ({self.n_series},) or "
                 f"{self._loc.shape} (target first, then the covariates); got {np.shape(values)}."
             )
-        buf, scaled = self._buf, self._x  # scaled = float32((raw - loc) / scale)
+        if self._one:
+            return self._push_one(raw.item(), times)
+        buf = self._buf
         np.subtract(raw, self._loc, out=buf)
         np.divide(buf, self._scale, out=buf)
-        if (
-            not math.isfinite(_SUM(buf, axis=None)) and not np.isfinite(raw).all()
-        ):  # NaN/inf propagate
-            bad = int(np.flatnonzero(~np.isfinite(raw).all(axis=1))[0])
-            raise DataValidationError(
-                f"push() got a non-finite value for series {self.ids[bad]!r}; fill or drop it "
-                "before pushing (the stream must stay complete)."
-            )
+        if not math.isfinite(_SUM(buf, axis=None)) and not np.isfinite(raw).all():
+            self._refuse(int(np.flatnonzero(~np.isfinite(raw).all(axis=1))[0]))
         if times is not None:
             self._check_times(times)
-        np.copyto(scaled, buf, casting="same_kind")
-        if self._step is not None:  # NumPy on preallocated buffers: no torch dispatch
-            out = self._step(scaled)  # [S, H] float32
-            self.estimator.state_[self._where] = self._step.state
-        else:
-            x = scaled if self._static is None else np.hstack([scaled, self._static])
-            with torch.inference_mode():
-                self._state = self._net.advance(torch.from_numpy(x[:, None, :]), self._state)
-                out = self._net.forecast_from_state(self._state).numpy()  # [S, H]
-            self.estimator.state_[self._where] = state_to_numpy(self._state)
+        out = self._advance(buf)
         self._last_raw = raw
         self.steps += 1
+        return out
+
+    def _push_one(self, value: float, times: Any) -> np.ndarray:
+        """:meth:`push` of one series without covariates: its scaling in Python floats."""
+        x = (value - self._loc0) / self._scale0
+        if not math.isfinite(x):
+            self._refuse(0)
+        if times is not None:
+            self._check_times(times)
+        x_slot, level_slot = self._slots
+        x_slot[0] = x
+        if self._relative:
+            level_slot[0] = value / self._scale0  # the scaled target plus loc / scale
+        out = self._step().astype(np.float64)  # the head holds the scale: the forecast
+        self._wrote()
+        self._last_raw = value
+        self.steps += 1
+        return out
+
+    def _wrote(self) -> None:
+        """Write the states back where they are a copy (or ``state_`` was replaced)."""
+        if self._view_of is not self.estimator.state_:
+            self.estimator.state_[self._where] = self._step.state
+
+    def _refuse(self, bad: int) -> None:
+        raise DataValidationError(
+            f"push() got a non-finite value for series {self.ids[bad]!r}; fill or drop it "
+            "before pushing (the stream must stay complete)."
+        )
+
+    def _advance(self, buf: np.ndarray) -> np.ndarray:
+        """One step from the scaled rows ``buf`` ``[S, F]`` (float64); the forecasts."""
+        step = self._step
+        if step is not None:
+            np.copyto(step.x, buf, casting="same_kind")
+            if self._relative:
+                np.add(step.x[:, :1], self._offset, out=step.level, casting="same_kind")
+            out = np.multiply(step(), self._scales)  # float64, a new array
+            self._wrote()
+            return out
+        scaled = buf.astype(np.float32)
+        x = scaled if self._static is None else np.hstack([scaled, self._static])
+        with torch.inference_mode():
+            self._state = self._net.advance(torch.from_numpy(x[:, None, :]), self._state)
+            out = self._net.forecast_from_state(self._state).numpy()  # [S, H]
+        self.estimator.state_[self._where] = state_to_numpy(self._state)
         out = out.astype(np.float64)  # a new array: the caller keeps it
         if self._relative:  # in float64, as the general path
             out += scaled[:, :1]  # the scaled target (float32 -> float64, exact)
-        out *= self._target_scale
-        out += self._target_loc
+        out *= self._scale[:, :1]
+        out += self._loc[:, :1]
         return out
 
     def _stamps(self, n: int) -> np.ndarray:
@@ -223,137 +264,3 @@ def _units(index: Any, like: pd.Index) -> np.ndarray:
             return index.astype(f"datetime64[{like.unit}]").view(np.int64)  # no pandas
         return pd.DatetimeIndex(index).as_unit(like.unit).asi8
     return np.asarray(index, dtype=np.int64)
-
-
-# ------------------------------------------------------------------ NumPy step
-_WEIGHTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _numpy_weights(net: Any) -> dict | None:
-    """The network's step as float32 NumPy arrays, or None where only torch runs it.
-
-    Covered: a fused ``rnn``/``lstm``/``gru`` encoder (any layers, one direction, in eval
-    mode) under the point head, with no known-future head. Read once per network and
-    parameter version (training in place moves the versions on).
-    """
-    rnn = getattr(net, "rnn", None)
-    cell = getattr(rnn, "cell", None)
-    if (cell not in ("rnn", "lstm", "gru") or not isinstance(rnn, torch.nn.RNNBase)
-            or rnn.bidirectional or not rnn.bias or getattr(rnn, "proj_size", 0)
-            or getattr(rnn, "nonlinearity", "tanh") != "tanh" or net.training
-            or getattr(net, "future_head", None) is not None
-            or not isinstance(getattr(net, "head", None), torch.nn.Linear)):  # fmt: skip
-        return None
-    params = list(net.parameters())
-    key = tuple((p.data_ptr(), p._version) for p in params)
-    cached = _WEIGHTS.get(net)
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    hidden = rnn.hidden_size
-    layers = []
-    with torch.no_grad():
-        for k in range(rnn.num_layers):
-            w_ih, w_hh, b_ih, b_hh = (
-                getattr(rnn, f"{name}_l{k}").detach().cpu().double().numpy()
-                for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-            )
-            n_in = w_ih.shape[1]
-            if cell == "gru":  # columns r, z (both biases), n from x, n from h (b_hn apart)
-                w = np.zeros((n_in + hidden, 4 * hidden))
-                w[:n_in, : 3 * hidden] = w_ih.T
-                w[n_in:, : 2 * hidden] = w_hh[: 2 * hidden].T
-                w[n_in:, 3 * hidden :] = w_hh[2 * hidden :].T
-                b = np.concatenate([b_ih[: 2 * hidden] + b_hh[: 2 * hidden],
-                                    b_ih[2 * hidden :], b_hh[2 * hidden :]])  # fmt: skip
-                w[:, : 2 * hidden] *= 0.5  # sigmoid(a) = 0.5 * tanh(a / 2) + 0.5
-                b[: 2 * hidden] *= 0.5
-            else:
-                w = np.concatenate([w_ih.T, w_hh.T])  # [I + H, G * H]
-                b = b_ih + b_hh
-                if cell == "lstm":  # gates i, f, g, o -> i, f, o (halved), g
-                    order = np.r_[0 : 2 * hidden, 3 * hidden : 4 * hidden, 2 * hidden : 3 * hidden]
-                    w, b = w[:, order], b[order]
-                    w[:, : 3 * hidden] *= 0.5
-                    b[: 3 * hidden] *= 0.5
-            layers.append((np.ascontiguousarray(w, np.float32), b.astype(np.float32), n_in))
-        head_w = np.ascontiguousarray(net.head.weight.detach().cpu().numpy().T, np.float32)
-        head_b = net.head.bias.detach().cpu().numpy().astype(np.float32)
-    weights = {"cell": cell, "hidden": hidden, "layers": layers, "head": (head_w, head_b)}
-    _WEIGHTS[net] = (key, weights)
-    return weights
-
-
-class _NumpyStep:
-    """One step of a fused encoder + point head over ``S`` lanes, on preallocated buffers.
-
-    Every slice is a view made once here, so a step is a dozen ufunc/matmul calls. Each
-    layer reads ``[x, h, 1]`` (bias folded into the weights' last row). ``state``
-    (``[S, parts, layers, hidden]``, the estimator's layout) holds the lanes' state after
-    the last step; the LSTM's ``c`` lives in it.
-    """
-
-    def __init__(self, weights: dict, state: np.ndarray) -> None:
-        self.cell, hid = weights["cell"], weights["hidden"]
-        head_w, head_b = weights["head"]
-        lanes, last = state.shape[0], len(weights["layers"]) - 1
-        self.state = np.array(state, dtype=np.float32, order="C")  # [S, P, L, H]
-        self.tmp = np.empty((lanes, hid), np.float32)
-        xhs = [np.ones((lanes, n_in + hid + 1), np.float32) for _, _, n_in in weights["layers"]]
-        self.layers = []
-        for k, (w, b, n_in) in enumerate(weights["layers"]):
-            xh, g = xhs[k], np.empty((lanes, w.shape[1]), np.float32)
-            h = xh[:, n_in : n_in + hid]
-            h[...] = self.state[:, 0, k]
-            if k < last:
-                xhs[k + 1][:, :hid] = self.state[:, 0, k]
-            views = {"xh": xh, "w": np.ascontiguousarray(np.vstack([w, b[None]])), "g": g,
-                     "h": h, "h_state": self.state[:, 0, k],
-                     "next": xhs[k + 1][:, :hid] if k < last else None}  # fmt: skip
-            if self.cell == "lstm":  # columns i, f, o (halved), g
-                views.update(sig=g[:, : 3 * hid], i=g[:, :hid], f=g[:, hid : 2 * hid],
-                             o=g[:, 2 * hid : 3 * hid], gg=g[:, 3 * hid :],
-                             c=self.state[:, 1, k])  # fmt: skip
-            elif self.cell == "gru":  # columns r, z (halved), n of x, n of h
-                views.update(sig=g[:, : 2 * hid], r=g[:, :hid], z=g[:, hid : 2 * hid],
-                             nx=g[:, 2 * hid : 3 * hid], nh=g[:, 3 * hid :])  # fmt: skip
-            self.layers.append(views)
-        self.x = xhs[0][:, : weights["layers"][0][2]]
-        self.top = xhs[last][:, weights["layers"][last][2] :]  # [h, 1]
-        self.head_w = np.ascontiguousarray(np.vstack([head_w, head_b[None]]))
-        self.out = np.empty((lanes, head_w.shape[1]), np.float32)
-
-    def __call__(self, x: np.ndarray) -> np.ndarray:
-        """Read ``x`` ``[S, I]`` (float32, scaled); return the head's ``[S, horizon]`` buffer."""
-        tmp, cell = self.tmp, self.cell
-        np.copyto(self.x, x)
-        for v in self.layers:
-            g, h = v["g"], v["h"]
-            np.matmul(v["xh"], v["w"], out=g)
-            if cell == "lstm":
-                np.tanh(g, out=g)
-                sig = v["sig"]
-                sig *= 0.5
-                sig += 0.5  # sigmoid(a) = 0.5 * tanh(a / 2) + 0.5
-                c = v["c"]
-                c *= v["f"]
-                np.multiply(v["i"], v["gg"], out=tmp)
-                c += tmp
-                np.tanh(c, out=tmp)
-                np.multiply(v["o"], tmp, out=h)
-            elif cell == "gru":
-                sig, n = v["sig"], v["nh"]
-                np.tanh(sig, out=sig)
-                sig *= 0.5
-                sig += 0.5
-                n *= v["r"]
-                n += v["nx"]
-                np.tanh(n, out=n)
-                np.subtract(h, n, out=tmp)
-                tmp *= v["z"]
-                np.add(n, tmp, out=h)
-            else:
-                np.tanh(g, out=h)
-            np.copyto(v["h_state"], h)
-            if v["next"] is not None:
-                np.copyto(v["next"], h)
-        return np.matmul(self.top, self.head_w, out=self.out)

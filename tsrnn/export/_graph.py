@@ -1,11 +1,13 @@
 """ONNX graphs of a recurrent forecaster, built with ``onnx.helper`` from numpy weights.
 
 Two graphs share the pieces below: the *step* graph of the stateful forecasters (state and
-one new observation in, new state and forecast out) and the *window* graph of the windowed
-ones (a context window in, the forecast out). Both use ONNX's native ``LSTM``, ``GRU`` and
-``RNN`` operators, one per stacked layer, and do the per-series scaling, the window
-normalisation and the known-future head inside the graph, so their outputs are in the
-user's units. This module needs numpy and onnx only (no torch): :mod:`tsrnn.export._onnx`
+one new scaled observation in, new state and the network's output out) and the *window*
+graph of the windowed ones (a context window in, the forecast out). Both use ONNX's native
+``LSTM``, ``GRU`` and ``RNN`` operators, one per stacked layer. The window graph does the
+per-series scaling, the window normalisation and the known-future head inside, so its
+outputs are in the user's units; the step graph holds the network's nodes and one ``Add``
+(each node costs onnxruntime about a microsecond per call) and leaves the per-series
+scaling to the runtime. This module needs numpy and onnx only (no torch): :mod:`tsrnn.export._onnx`
 reads the fitted estimator into a :class:`NetSpec` first.
 
 The head is one function (:func:`_head`) whose output has shape ``(B, H)``, or
@@ -103,6 +105,14 @@ class _Graph:
 
     def one(self, op_type: str, inputs: list[str], **attrs) -> str:
         return self.op(op_type, inputs, **attrs)[0]
+
+    def rename(self, old: str, new: str) -> None:
+        """Call the tensor ``old`` ``new`` everywhere (a graph output without an Identity)."""
+        for node in self.nodes:
+            for names in (node.input, node.output):
+                for k, name in enumerate(names):
+                    if name == old:
+                        names[k] = new
 
     def model(self, inputs: list, outputs: list, metadata: dict[str, str]):
         from onnx import helper
@@ -263,49 +273,50 @@ def _future_input(g: _Graph, spec: NetSpec, inputs: list) -> str | None:
 
 
 def step_graph(spec: NetSpec, metadata: dict[str, str], *, unrolled: bool = False):
-    """One recurrent step of a batch of series, in the user's units.
+    """One recurrent step of a batch of series, in the network's (scaled) units.
 
     ``unrolled`` writes a GRU or RNN cell as matrix products instead of ONNX's operator
     (for int8 quantisation, which has no quantised GRU or RNN operator).
 
-    Inputs: ``value`` ``(B, 1)`` (the new target), ``covariates`` ``(B, C)`` (when the model
-    has covariates), ``future`` ``(B, H, F)`` (known-future covariates of the next ``H``
-    steps, when it has them), ``loc`` and ``scale`` ``(B, 1)`` (each series' target
-    scaling), ``h`` (and ``c`` for the LSTM) ``(num_layers, B, hidden)``. Outputs:
-    ``forecast`` ``(B, H)`` (``(B, H, Q)`` for a quantile head) and ``h_out`` (and
-    ``c_out``).
+    Inputs: ``x`` ``(1, B, 1 + C)`` (the new target scaled by its series' ``loc`` and
+    ``scale``, then the covariates scaled by the fitted constants), ``level`` ``(B, 1)``
+    (what the network's output is relative to, in units of the series' ``scale``:
+    ``value / scale`` when windows are normalised, else ``loc / scale``), ``future``
+    ``(B, H, F)`` (the scaled known-future covariates of the next ``H`` steps, when the model
+    has them), ``h`` (and ``c`` for the LSTM) ``(num_layers, B, hidden)``. Outputs: ``y``
+    ``(B, H)`` (``(B, H, Q)`` for a quantile head), the forecast divided by the series'
+    ``scale``, and ``h_out`` (and ``c_out``). The per-series scaling is the runtime's
+    (:class:`~tsrnn.export.OnnxStream`): the graph holds the network's nodes and one ``Add``
+    (one step of one LSTM layer with the point head is four nodes; onnxruntime spends about
+    a microsecond per node).
     """
     from onnx import helper
 
     g = _Graph()
     layers = len(spec.layers)
     names = ["h", "c"][: spec.n_parts]
-    inputs = [_value_info("value", ["batch", 1])]
-    level = g.one("Div", [g.one("Sub", ["value", "loc"]), "scale"])  # [B, 1]
-    x = level
-    if spec.n_covariates:
-        inputs.append(_value_info("covariates", ["batch", spec.n_covariates]))
-        cov = _scale_covariates(g, spec, "covariates", list(range(spec.n_covariates)))
-        x = g.one("Concat", [level, cov], axis=1)  # [B, 1 + C]
-    future = _future_input(g, spec, inputs)
-    inputs += [_value_info("loc", ["batch", 1]), _value_info("scale", ["batch", 1])]
+    inputs = [_value_info("x", [1, "batch", 1 + spec.n_covariates]),
+              _value_info("level", ["batch", 1])]  # fmt: skip
+    future = None
+    if spec.future_head is not None:
+        future = "future"
+        inputs.append(_value_info(future, ["batch", spec.horizon, len(spec.future_columns)]))
     inputs += [_value_info(n, [layers, "batch", spec.hidden_size]) for n in names]
     if unrolled and spec.cell != "lstm":
+        x = g.one("Squeeze", ["x", g.const("axis", np.array([0]))])  # [B, F]
         top, finals = _cell_step(g, spec, x, "h")
     else:
-        x = g.one("Unsqueeze", [x, g.const("axis", np.array([0]))])  # [1, B, F]
-        top, finals = _recurrent(g, spec, x, names)
-    out = _head(g, spec, top, future)
-    if spec.normalize:
-        out = g.one("Add", [out, _per_series(g, spec, level)])
-    g.nodes.append(helper.make_node("Identity", [_unscale(g, spec, out)], ["forecast"]))
-    outputs = [_value_info("forecast", spec.forecast_shape)]
+        top, finals = _recurrent(g, spec, "x", names)
+    g.nodes.append(helper.make_node("Add", [_head(g, spec, top, future),
+                                            _per_series(g, spec, "level")], ["y"]))  # fmt: skip
+    outputs = [_value_info("y", spec.forecast_shape)]
     for part, name in enumerate(names):
-        g.nodes.append(
-            helper.make_node("Concat", [f[part] for f in finals], [f"{name}_out"], axis=0)
-            if layers > 1
-            else helper.make_node("Identity", [finals[0][part]], [f"{name}_out"])
-        )
+        if layers > 1:
+            g.nodes.append(
+                helper.make_node("Concat", [f[part] for f in finals], [f"{name}_out"], axis=0)
+            )
+        else:
+            g.rename(finals[0][part], f"{name}_out")
         outputs.append(_value_info(f"{name}_out", [layers, "batch", spec.hidden_size]))
     return g.model(inputs, outputs, metadata)
 

@@ -17,7 +17,9 @@ from tsrnn.export._graph import NetSpec, step_graph, window_graph
 
 __all__ = ["FORMAT", "state_path", "to_onnx"]
 
-FORMAT = 1  # of the metadata and the state file; OnnxStream refuses others
+FORMAT = 2  # of the graphs, metadata and state file; OnnxStream refuses others
+# 2: the step graph takes scaled values and gives forecast / scale; the state file has the
+# covariate scaling
 
 
 def state_path(path: str | os.PathLike) -> Path:
@@ -126,8 +128,11 @@ def _state_arrays(est: Any, kind: str, spec: NetSpec) -> dict[str, np.ndarray]:
         "loc": np.asarray(est.scaler_.target_loc, dtype=np.float32),
         "scale": np.asarray(est.scaler_.target_scale, dtype=np.float32),
     }
-    if kind == "stateful":
+    if kind == "stateful":  # the step graph's inputs are scaled by the runtime
         arrays["state"] = np.asarray(est.state_, dtype=np.float32)  # [S, parts, L, hidden]
+        arrays["covariate_loc"] = np.asarray(est.scaler_.covariate_loc, dtype=np.float64)
+        arrays["covariate_scale"] = np.asarray(est.scaler_.covariate_scale, dtype=np.float64)
+        arrays["future_columns"] = np.asarray(spec.future_columns, dtype=np.int64)
     else:
         context = est.context_
         buffer = np.zeros((n, est.context_length, context.values.shape[1]), np.float32)
@@ -156,7 +161,8 @@ def _metadata(est: Any, kind: str, spec: NetSpec, quantize: bool) -> dict[str, s
         "target": est.target_col,
         "covariates": list(est.covariates_),
         "future_covariates": list(est.future_covariates_),
-        "outputs": {"forecast": axes},
+        "normalize_windows": spec.normalize,
+        "outputs": {"y" if kind == "stateful" else "forecast": axes},
         "quantiles": None if spec.quantiles is None else list(spec.quantiles),
         "quantized": quantize,
         "estimator": type(est).__name__,
@@ -171,11 +177,13 @@ def to_onnx(estimator: Any, path: str | os.PathLike, *, quantize: bool = False) 
     A stateful forecaster (:class:`~tsrnn.StreamingRNNForecaster`, or the deprecated
     ``tbptt_steps=`` of the windowed ones) becomes a *step* graph: the current hidden
     state, the new observation (and its covariates) in; the new state and the
-    ``horizon``-step forecast out. A windowed forecaster becomes a *window* graph: the last
-    ``context_length`` observations in, the forecast out. Both graphs scale their inputs
-    and unscale the forecast themselves (per-series target scaling, covariate scaling,
-    window normalisation), so they read and give values in the user's units.
-    :class:`OnnxStream` runs the pair with numpy and onnxruntime alone.
+    ``horizon``-step forecast out, in the network's units (the fewest nodes per step:
+    :class:`OnnxStream` applies each series' scaling and the covariate scaling, kept in the
+    state file). A windowed forecaster becomes a *window* graph: the last
+    ``context_length`` observations in, the forecast out; it scales its inputs and
+    unscales the forecast itself (per-series target scaling, covariate scaling, window
+    normalisation). :class:`OnnxStream` runs either with numpy and onnxruntime alone, in
+    the user's units.
 
     A model fitted with ``loss="quantile"`` forecasts ``(batch, horizon, n_quantiles)``:
     its quantile head's levels (the median included, sorted; the metadata's

@@ -18,7 +18,7 @@ import numpy as np
 
 __all__ = ["OnnxStream"]
 
-_FORMAT = 1
+_FORMAT = 2  # tsrnn.export._onnx.FORMAT (this module imports nothing of tsrnn)
 
 
 class OnnxStream:
@@ -27,7 +27,10 @@ class OnnxStream:
     Keeps each series' state in numpy: the hidden state of a stateful model (one ONNX
     step per observation, O(1)) or the last ``context_length`` observations of a
     windowed one (the window graph re-reads them). Values, covariates and forecasts are
-    in the user's units: the graph scales and unscales them itself.
+    in the user's units: the window graph scales and unscales them itself, and for the
+    step graph (which works in the network's units) this class does, from the scaling in
+    the state file. Consecutive pushes of one series keep its state in buffers bound to
+    the session (see :doc:`/user_guide/export`).
 
     Parameters
     ----------
@@ -69,6 +72,9 @@ class OnnxStream:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        # plain malloc beats the arena's bookkeeping for a step's few small tensors
+        options.enable_cpu_mem_arena = False
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         meta = self.session.get_modelmeta().custom_metadata_map
         if "tsrnn" not in meta:
@@ -93,7 +99,8 @@ class OnnxStream:
         self._parts = ["h", "c"][: 2 if self.info["cell"] == "lstm" else 1]
         self._loc = self._arrays["loc"][:, None]  # [S, 1], as the graphs take them
         self._scale = self._arrays["scale"][:, None]
-        self._lane: tuple[dict, dict, Any] | None = None  # see _bind_lane
+        self._relative = bool(self.info["normalize_windows"])
+        self._lane: _Lane | None = None  # one series' step, bound once (see push)
         self._outputs = [o.name for o in self.session.get_outputs()]
 
     # ------------------------------------------------------------------ look-ups
@@ -119,6 +126,7 @@ class OnnxStream:
         push it is the forecast made at export (NaN for models with known-future
         covariates, whose forecast needs them).
         """
+        self._flush()
         out = self._arrays["forecast"]
         return out.copy() if series_index is None else out[self._check_index(series_index)].copy()
 
@@ -146,60 +154,69 @@ class OnnxStream:
             Known-future covariates of the next ``horizon`` steps (required when the
             model has them).
         """
-        if self.kind != "stateful":
-            cov = None if covariates is None else np.asarray(covariates, np.float32)[None]
-            fut = None if future is None else np.asarray(future, np.float32)[None]
-            return self.push_many([series_index], [value], cov, fut)[0]
-        # One series of a stateful model: buffers bound once, no allocation (the hot path).
-        i = self._check_index(series_index)
-        inputs, outputs, binding = self._lane or self._bind_lane()
-        inputs["value"][0, 0] = value
-        if not math.isfinite(inputs["value"][0, 0]):
-            self._check_batch(np.array([i]), inputs["value"][0])  # raises, naming the series
-        if self.covariates or covariates is not None:
-            cov = None if covariates is None else np.asarray(covariates, np.float32)[None]
-            inputs["covariates"][:] = self._check_inputs(
-                "covariates", cov, (1, len(self.covariates))
+        lane = self._lane
+        if lane is None or lane.series != series_index:
+            if self.kind != "stateful":
+                cov = None if covariates is None else np.asarray(covariates, np.float32)[None]
+                fut = None if future is None else np.asarray(future, np.float32)[None]
+                return self.push_many([series_index], [value], cov, fut)[0]
+            lane = self._open_lane(self._check_index(series_index))
+        # The hot path: the series' state stays in buffers bound to the session once; two
+        # bindings swap inputs and outputs, so a step copies and allocates nothing but its
+        # forecast. The states and forecasts arrays catch up in _flush.
+        value = float(value)
+        x = (value - lane.loc) / lane.scale
+        if not math.isfinite(x):
+            raise ValueError(
+                f"The value of series {self.ids[lane.series]!r} (index {lane.series}) is "
+                f"{value}; the model needs a finite value at every step (fill or drop it)."
             )
-        if self.future_covariates or future is not None:
-            fut = None if future is None else np.asarray(future, np.float32)[None]
-            shape = (1, self.horizon, len(self.future_covariates))
-            inputs["future"][:] = self._check_inputs("future", fut, shape)
-        inputs["loc"][0, 0], inputs["scale"][0, 0] = self._loc[i, 0], self._scale[i, 0]
-        state = self._arrays["state"]  # [S, parts, L, hidden]
+        if lane.extra or covariates is not None or future is not None:
+            self._lane_inputs(lane, covariates, future)
+        lane.target[0] = x
+        if lane.relative:
+            lane.levels[0] = value / lane.scale
+        lane.run(lane.bindings[lane.flip], lane.options)
+        lane.flip ^= 1
+        lane.pushed = True
+        return np.multiply(lane.y0, lane.scales)  # a new array: the caller keeps it
+
+    def _lane_inputs(self, lane: _Lane, covariates: Any, future: Any) -> None:
+        """Check and scale one push's covariates and future covariates into the lane."""
+        cov = None if covariates is None else np.asarray(covariates, np.float64)[None]
+        cov = self._check_inputs("covariates", cov, (1, len(self.covariates)))
+        if cov is not None:
+            lane.x[0, 0, 1:] = self._scaled_covariates(cov)[0]
+        fut = None if future is None else np.asarray(future, np.float64)[None]
+        shape = (1, self.horizon, len(self.future_covariates))
+        fut = self._check_inputs("future", fut, shape)
+        if fut is not None:
+            lane.future[:] = self._scaled_future(fut)
+
+    def _open_lane(self, i: int) -> _Lane:
+        """The bound step buffers, now holding series ``i``'s state (the last lane flushed)."""
+        self._flush()
+        lane = self._lane or _Lane(self)
+        lane.series, lane.pushed = i, False
+        state, inputs = self._arrays["state"], lane.states[lane.flip]  # [S, parts, L, hidden]
         for part, name in enumerate(self._parts):
             inputs[name][:, 0] = state[i, part]
-        self.session.run_with_iobinding(binding)
+        lane.loc, lane.scale = float(self._loc[i, 0]), float(self._scale[i, 0])
+        lane.scales.fill(lane.scale)
+        lane.levels[0] = lane.loc / lane.scale  # overwritten by each push when relative
+        self._lane = lane
+        return lane
+
+    def _flush(self) -> None:
+        """Write the lane's state and forecast into the arrays (after pushes to it)."""
+        lane = self._lane
+        if lane is None or not lane.pushed:
+            return
+        state, inputs = self._arrays["state"], lane.states[lane.flip]
         for part, name in enumerate(self._parts):
-            state[i, part] = outputs[f"{name}_out"][:, 0]
-        forecast = outputs["forecast"][0].copy()
-        self._arrays["forecast"][i] = forecast
-        return forecast
-
-    def _bind_lane(self) -> tuple[dict, dict, Any]:
-        """Input and output buffers of one series' step, bound to the session once."""
-        from onnxruntime import OrtValue
-
-        layers, hidden = self.info["num_layers"], self.info["hidden_size"]
-        shapes = {"value": (1, 1), "loc": (1, 1), "scale": (1, 1)}
-        if self.covariates:
-            shapes["covariates"] = (1, len(self.covariates))
-        if self.future_covariates:
-            shapes["future"] = (1, self.horizon, len(self.future_covariates))
-        inputs = {name: np.zeros(shape, np.float32) for name, shape in shapes.items()}
-        inputs |= {name: np.zeros((layers, 1, hidden), np.float32) for name in self._parts}
-        outputs = {"forecast": np.zeros((1, *self._shape), np.float32)}
-        outputs |= {f"{n}_out": np.zeros((layers, 1, hidden), np.float32) for n in self._parts}
-        binding = self.session.io_binding()
-        values = []  # the OrtValues share the arrays' memory; kept alive with them
-        for bind, arrays in ((binding.bind_ortvalue_input, inputs),
-                             (binding.bind_ortvalue_output, outputs)):  # fmt: skip
-            for name, array in arrays.items():
-                values.append(OrtValue.ortvalue_from_numpy(array))
-                bind(name, values[-1])
-        self._lane = (inputs, outputs, binding)
-        self._lane_values = values
-        return self._lane
+            state[lane.series, part] = inputs[name][:, 0]
+        self._arrays["forecast"][lane.series] = lane.y0 * lane.scales
+        lane.pushed = False
 
     def push_many(
         self,
@@ -217,34 +234,51 @@ class OnnxStream:
         give a series' consecutive observations in consecutive calls.
         """
         index = np.asarray(series_indices, dtype=np.int64).reshape(-1)
-        values = np.asarray(values, dtype=np.float32).reshape(-1)
+        values = np.asarray(values, dtype=np.float64).reshape(-1)
         self._check_batch(index, values)
-        feeds = {"loc": self._loc[index], "scale": self._scale[index]}
         cov = self._check_inputs("covariates", covariates, (len(index), len(self.covariates)))
         fut = self._check_inputs(
             "future", future, (len(index), self.horizon, len(self.future_covariates))
         )
-        if fut is not None:
-            feeds["future"] = fut
+        self._flush()
+        if self._lane is not None:
+            self._lane.series = None  # its buffers may hold a state that moves on here
         if self.kind == "stateful":
-            feeds["value"] = values[:, None]
-            if cov is not None:
-                feeds["covariates"] = cov
-            out = self._step(index, feeds)
+            out = self._step(index, values, cov, fut)
         else:
+            feeds = {"loc": self._loc[index], "scale": self._scale[index]}
+            if fut is not None:
+                feeds["future"] = fut.astype(np.float32)
             out = self._window(index, values, cov, feeds)
         self._arrays["forecast"][index] = out
         return out
 
-    def _step(self, lanes: np.ndarray | slice, feeds: dict) -> np.ndarray:
-        """One step of the series ``lanes``; their states move on; the forecasts."""
+    def _scaled_covariates(self, cov: np.ndarray) -> np.ndarray:
+        return (cov - self._arrays["covariate_loc"]) / self._arrays["covariate_scale"]
+
+    def _scaled_future(self, fut: np.ndarray) -> np.ndarray:
+        columns, arrays = self._arrays["future_columns"], self._arrays
+        return (fut - arrays["covariate_loc"][columns]) / arrays["covariate_scale"][columns]
+
+    def _step(
+        self, lanes: np.ndarray, values: np.ndarray, cov: np.ndarray | None, fut: np.ndarray | None
+    ) -> np.ndarray:
+        """One step of the series ``lanes``; their states move on; their forecasts."""
+        loc, scale = self._loc[lanes], self._scale[lanes]  # [B, 1]
+        x = (values[:, None] - loc) / scale
+        if cov is not None:
+            x = np.concatenate([x, self._scaled_covariates(cov)], axis=1)
+        level = values[:, None] / scale if self._relative else loc / scale
+        feeds = {"x": x[None].astype(np.float32), "level": level.astype(np.float32)}
+        if fut is not None:
+            feeds["future"] = self._scaled_future(fut).astype(np.float32)
         state = self._arrays["state"]  # [S, parts, L, hidden]
         for part, name in enumerate(self._parts):
             feeds[name] = np.ascontiguousarray(state[lanes, part].transpose(1, 0, 2))  # [L, B, H]
-        out, *new = self.session.run(self._outputs, feeds)
+        y, *new = self.session.run(self._outputs, feeds)
         for part, tensor in enumerate(new):
             state[lanes, part] = tensor.transpose(1, 0, 2)
-        return out
+        return y * scale.reshape(-1, *[1] * (y.ndim - 1))  # [B, H(, Q)]
 
     def _window(
         self, index: np.ndarray, values: np.ndarray, cov: np.ndarray | None, feeds: dict
@@ -294,7 +328,7 @@ class OnnxStream:
         expected = self.covariates if name == "covariates" else self.future_covariates
         if given is None:
             raise ValueError(f"This model needs {name} {expected} with every push ({name}=...).")
-        array = np.asarray(given, dtype=np.float32)
+        array = np.asarray(given, dtype=np.float64)
         if array.shape != shape:
             raise ValueError(
                 f"{name} must have shape {shape} (columns {expected}); got {array.shape}."
@@ -305,4 +339,59 @@ class OnnxStream:
 
     def save_state(self, path: str | os.PathLike) -> None:
         """Write the current states (and forecasts) as a state file for a later ``OnnxStream``."""
+        self._flush()
         np.savez(path, **self._arrays)
+
+
+class _Lane:
+    """One series' step of a stateful model: input and output buffers bound to the session.
+
+    Two bindings share the ``x`` (and ``future``) input and the ``y`` output; the state
+    buffers ping-pong: ``bindings[k]`` reads ``states[k]`` and writes ``states[1 - k]``,
+    and ``flip`` says which set holds the series' current state.
+    """
+
+    def __init__(self, stream: OnnxStream) -> None:
+        from onnxruntime import OrtValue, RunOptions
+
+        info, session = stream.info, stream.session
+        shape = (info["num_layers"], 1, info["hidden_size"])
+        self.x = np.zeros((1, 1, 1 + len(stream.covariates)), np.float32)
+        self.level = np.zeros((1, 1), np.float32)
+        fixed = {"x": self.x, "level": self.level}
+        # float views of the two bound inputs a push writes: item assignment without numpy
+        self.target, self.levels = (memoryview(a).cast("B").cast("f") for a in fixed.values())
+        if stream.future_covariates:
+            self.future = np.zeros((1, stream.horizon, len(stream.future_covariates)), np.float32)
+            fixed["future"] = self.future
+        self.y = np.zeros((1, *stream._shape), np.float32)
+        self.y0 = self.y[0]
+        self.extra = bool(stream.covariates or stream.future_covariates)
+        self.relative = stream._relative
+        self.states = [{n: np.zeros(shape, np.float32) for n in stream._parts} for _ in "ab"]
+        self.scales = np.zeros(stream._shape, np.float32)  # the series' scale, as y[0]'s shape
+        self._values = []  # OrtValues share the arrays' memory; kept alive with them
+        self.bindings = []
+        for k in (0, 1):
+            binding = session.io_binding()
+            for name, array in fixed.items():
+                binding.bind_ortvalue_input(name, self._value(OrtValue, array))
+            binding.bind_ortvalue_output("y", self._value(OrtValue, self.y))
+            for name in stream._parts:
+                binding.bind_ortvalue_input(name, self._value(OrtValue, self.states[k][name]))
+                out = self._value(OrtValue, self.states[1 - k][name])
+                binding.bind_ortvalue_output(f"{name}_out", out)
+            self.bindings.append(binding)
+        try:  # the C objects: no Python wrapper per call
+            self.run = session._sess.run_with_iobinding
+            self.bindings = [b._iobinding for b in self.bindings]
+        except AttributeError:  # an onnxruntime without them: the public call
+            self.run = session.run_with_iobinding
+        self.options = RunOptions()  # made once: a call without it makes one (~2-4 us)
+        self.flip, self.pushed = 0, False
+        self.series: int | None = None
+        self.loc = self.scale = 0.0
+
+    def _value(self, factory: Any, array: np.ndarray) -> Any:
+        self._values.append(factory.ortvalue_from_numpy(array))
+        return self._values[-1]
