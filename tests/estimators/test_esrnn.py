@@ -59,7 +59,9 @@ def test_shapes_and_finite_positive_forecasts(fitted):
     assert est.predict(test).shape == (len(test),)
     np.testing.assert_allclose(est.predict(test.iloc[::-1])[::-1], est.predict(test))
     assert est.season_.shape == (6, 12) and est.window_.shape == (6, 12)
-    assert ((0 < est.alpha_) & (est.alpha_ < 1)).all() and ((0 < est.gamma_) & (est.gamma_ < 1)).all()
+    assert ((est.alpha_ > 0) & (est.alpha_ < 1)).all() and (
+        (est.gamma_ > 0) & (est.gamma_ < 1)
+    ).all()
 
 
 def test_seasonality_is_learned_and_beats_seasonal_naive(fitted):
@@ -82,7 +84,9 @@ def test_update_equals_recomputing_the_state_from_the_longer_history(fitted):
     indptr = np.arange(0, 6 * 60 + 1, 60)
     again = state_ops.advance(
         state_ops.fresh_state(6, 12, 12, est.initial_season_),
-        state_ops.padded(panel_values, indptr), est.alpha_, est.gamma_,
+        state_ops.padded(panel_values, indptr),
+        est.alpha_,
+        est.gamma_,
     )
     for name, value in again.items():
         np.testing.assert_allclose(getattr(updated, f"{name}_"), value, rtol=1e-12)
@@ -121,8 +125,13 @@ def test_random_state_reproducible_and_clone_keeps_parameters():
 
 @pytest.mark.parametrize(
     "check",
-    ["check_no_attributes_set_in_init", "check_parameters_default_constructible",
-     "check_get_params_invariance", "check_set_params", "check_estimator_cloneable"],
+    [
+        "check_no_attributes_set_in_init",
+        "check_parameters_default_constructible",
+        "check_get_params_invariance",
+        "check_set_params",
+        "check_estimator_cloneable",
+    ],
 )
 def test_sklearn_estimator_checks(check):
     getattr(estimator_checks, check)("ESRNNForecaster", ESRNNForecaster())
@@ -146,9 +155,17 @@ def test_point_model_refuses_intervals(fitted):
 
 
 def test_zeros_negatives_flat_and_short_series_forecast_finite():
-    rows = [("zeros", [0.0, 3.0, 0.0, 1.0, 0.0, 2.0, 0.0, 0.0]), ("neg", [-5.0, 2, -1, 4, 3, -2, 1, 0]),
-            ("flat", [7.0] * 8), ("allzero", [0.0] * 8), ("tiny", [5.0]), ("two", [5.0, 6.0])]
-    df = pd.concat([pd.DataFrame({"unique_id": k, "ds": np.arange(len(v)), "y": v}) for k, v in rows])
+    rows = [
+        ("zeros", [0.0, 3.0, 0.0, 1.0, 0.0, 2.0, 0.0, 0.0]),
+        ("neg", [-5.0, 2, -1, 4, 3, -2, 1, 0]),
+        ("flat", [7.0] * 8),
+        ("allzero", [0.0] * 8),
+        ("tiny", [5.0]),
+        ("two", [5.0, 6.0]),
+    ]
+    df = pd.concat(
+        [pd.DataFrame({"unique_id": k, "ds": np.arange(len(v)), "y": v}) for k, v in rows]
+    )
     with pytest.warns(DataWarning, match="tiny"):
         est = ESRNNForecaster(horizon=4, season_length=4, **FAST).fit(df)
     out = est.forecast()
@@ -168,7 +185,9 @@ def test_update_with_a_new_series_and_bad_inputs(fitted):
     with pytest.raises(DataValidationError, match="covariate"):
         ESRNNForecaster(horizon=3, **FAST).fit(make_panel())
     with pytest.raises(ParameterError, match="loss='pinball'"):
-        ESRNNForecaster(horizon=3, loss="mae", quantiles=[0.1], **FAST).fit(make_panel(covariates=False))
+        ESRNNForecaster(horizon=3, loss="mae", quantiles=[0.1], **FAST).fit(
+            make_panel(covariates=False)
+        )
     with pytest.raises(ParameterError):
         ESRNNForecaster(tau=1.5).fit(make_panel(covariates=False))
 

@@ -208,7 +208,9 @@ class ESRNNForecaster(BaseForecaster):
         if self.quantiles is not None:
             check_quantiles(self.quantiles)
             if self.loss != "pinball":
-                raise ParameterError("quantiles=... trains with the pinball loss: set loss='pinball'.")
+                raise ParameterError(
+                    "quantiles=... trains with the pinball loss: set loss='pinball'."
+                )
         raw = panel.values[:, 0].astype(np.float64)
         self.shift_ = state_ops.positive_shift(raw, panel.indptr, panel.ids, self.nonpositive)
         values = raw + np.repeat(self.shift_, panel.lengths)
@@ -239,9 +241,7 @@ class ESRNNForecaster(BaseForecaster):
         self.network_ = network.cpu().eval()
         with torch.no_grad():
             coefficients = smoothing.cpu().coefficients(torch.arange(panel.n_series))
-        self.alpha_, self.gamma_, self.initial_season_ = (
-            t.double().numpy() for t in coefficients
-        )
+        self.alpha_, self.gamma_, self.initial_season_ = (t.double().numpy() for t in coefficients)
         self._set_state(state_ops.advance(
             state_ops.fresh_state(panel.n_series, m, c, self.initial_season_),
             state_ops.padded(values, panel.indptr), self.alpha_, self.gamma_,
@@ -263,7 +263,9 @@ class ESRNNForecaster(BaseForecaster):
         log_level = np.log(self.level_[positions])
         count = self.window_count_[positions]
         if (count == 0).any():
-            raise DataValidationError("A series has no history to forecast from; give it with update().")
+            raise DataValidationError(
+                "A series has no history to forecast from; give it with update()."
+            )
         x = self.window_[positions] - log_level[:, None]
         c = x.shape[1]
         index = np.arange(c) + (c - count)[:, None]

@@ -41,8 +41,12 @@ def test_windows_are_level_normalised_and_mask_targets_past_the_end():
     log_y = torch.log(y)
     log_level = torch.zeros_like(log_y) + 0.5
     x, counts, target, mask = es_windows(
-        log_y, log_level, torch.zeros(1, 7, dtype=y.dtype), torch.tensor([6]),
-        context_length=3, horizon=2,
+        log_y,
+        log_level,
+        torch.zeros(1, 7, dtype=y.dtype),
+        torch.tensor([6]),
+        context_length=3,
+        horizon=2,
     )
     assert counts.tolist() == [3, 3, 3]  # ends t = 2, 3, 4
     np.testing.assert_allclose(x[0, :, 0], log_y[0, :3] - 0.5)
@@ -69,7 +73,9 @@ def test_level_variability_penalises_curvature_and_gives_gradients():
 
 def test_smoothing_coefficients_get_gradients():
     es = SeriesSmoothing(2, 4)
-    log_level, log_season = es(torch.as_tensor(_series(), dtype=torch.float32), torch.tensor([0, 1]))
+    log_level, log_season = es(
+        torch.as_tensor(_series(), dtype=torch.float32), torch.tensor([0, 1])
+    )
     (log_level.sum() + log_season.sum()).backward()
     for p in es.parameters():
         assert p.grad is not None and p.grad.abs().sum() > 0
