@@ -199,3 +199,13 @@ def test_no_seasonality_and_mae_loss_train():
         est = ESRNNForecaster(horizon=3, loss="mae", cell="gru", level_penalty=10.0, **FAST).fit(df)
     assert est.season_.shape == (3, 1) and (est.gamma_ == 0).all()
     assert np.isfinite(est.forecast().yhat).all() and len(est.history_["train_loss"]) == 2
+
+
+def test_benchmarks_offer_esrnn():
+    from tsrnn.evaluation.csv_benchmark import CSV_MODELS
+    from tsrnn.evaluation.m3 import M3_MODELS
+
+    yearly, monthly = M3_MODELS["esrnn"]("yearly", 1), M3_MODELS["esrnn"]("monthly", 1)
+    assert isinstance(yearly, ESRNNForecaster) and yearly.season_length is None
+    assert (monthly.horizon, monthly.season_length) == (18, 12)
+    assert CSV_MODELS["esrnn"](4, 1, None).season_length is None
