@@ -4,6 +4,7 @@ from tsrnn.estimators.auto import AutoRNNForecaster
 from tsrnn.estimators.conformal import ConformalForecaster
 from tsrnn.estimators.deepar import DeepARForecaster
 from tsrnn.estimators.ensemble import EnsembleForecaster
+from tsrnn.estimators.esrnn import ESRNNForecaster
 from tsrnn.estimators.recurrent import GRUForecaster, LSTMForecaster, RNNForecaster
 from tsrnn.estimators.seasonal import DeseasonalizedForecaster
 from tsrnn.estimators.seq2seq import Seq2SeqForecaster
@@ -15,6 +16,7 @@ __all__ = [
     "ConformalForecaster",
     "DeepARForecaster",
     "DeseasonalizedForecaster",
+    "ESRNNForecaster",
     "EnsembleForecaster",
     "GRUForecaster",
     "LSTMForecaster",

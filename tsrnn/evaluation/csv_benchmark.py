@@ -34,6 +34,13 @@ def _auto(horizon: int, season_length: int | None, n_jobs: int | None) -> Any:
     return AutoRNNForecaster(horizon=horizon, season_length=season_length, n_jobs=n_jobs)
 
 
+def _esrnn(horizon: int, season_length: int | None, n_jobs: int | None) -> Any:
+    from tsrnn.estimators import ESRNNForecaster
+
+    m = season_length if season_length and season_length > 1 else None
+    return ESRNNForecaster(horizon=horizon, season_length=m, random_state=0)
+
+
 def _network(cell: str) -> Factory:
     def make(horizon: int, season_length: int | None, n_jobs: int | None) -> Any:
         from tsrnn.estimators import GRUForecaster, LSTMForecaster
@@ -54,6 +61,7 @@ def _baseline(cls: type, **fixed: Any) -> Factory:
 #: Model name -> factory(horizon, season_length, n_jobs).
 CSV_MODELS: dict[str, Factory] = {
     "tsrnn": _auto,
+    "esrnn": _esrnn,
     "lstm": _network("lstm"),
     "gru": _network("gru"),
     **{name: _baseline(cls, **fixed) for name, (cls, fixed) in BASELINES.items()},

@@ -200,12 +200,20 @@ def _auto(category: str, n_jobs: int | None) -> Any:
     return AutoRNNForecaster(horizon=horizon, season_length=m, n_jobs=n_jobs)
 
 
+def _esrnn(category: str, n_jobs: int | None) -> Any:
+    from tsrnn.estimators import ESRNNForecaster  # torch: not needed to read M3_MODELS
+
+    horizon, m = M3_HORIZONS[category], M3_SEASON_LENGTH[category]
+    return ESRNNForecaster(horizon=horizon, season_length=m if m > 1 else None, random_state=0)
+
+
 #: Model name -> factory(category, n_jobs). ``tsrnn`` is the automatic forecaster (its
 #: recipe chosen on validation windows of the training series), ``recipe`` the hand-made
 #: per-category ensemble of :func:`m3_recurrent`.
 M3_MODELS: dict[str, Callable[[str, int | None], Any]] = {
     "tsrnn": _auto,
     "recipe": lambda c, n_jobs: m3_recurrent(c, n_jobs=n_jobs),
+    "esrnn": _esrnn,
     "lstm": lambda c, n_jobs: _single(c, "lstm"),
     "gru": lambda c, n_jobs: _single(c, "gru"),
     **{name: _baseline(cls, **fixed) for name, (cls, fixed) in BASELINES.items()},
@@ -263,11 +271,12 @@ def run_m3(
         M3 categories; with all four the leaderboard adds ``category == "all"``.
     models : sequence of str, default=DEFAULT_MODELS
         Names in ``M3_MODELS``: ``tsrnn`` (:class:`~tsrnn.AutoRNNForecaster`), ``recipe``
-        (the hand-made per-category ensemble of :func:`m3_recurrent`), ``lstm`` and ``gru``
-        (one network), ``lstm_quantile`` and ``lstm_student_t`` (one LSTM of the recipe
-        with a quantile or a Student-t head),
-        ``deepar`` (:class:`~tsrnn.DeepARForecaster`), and the baselines ``naive``,
-        ``snaive``, ``naive2``, ``ses``, ``holt``, ``damped``, ``theta``, ``ets``, ``arima``.
+        (the hand-made per-category ensemble of :func:`m3_recurrent`), ``esrnn``
+        (:class:`~tsrnn.ESRNNForecaster`), ``lstm`` and ``gru`` (one network),
+        ``lstm_quantile`` and ``lstm_student_t`` (one LSTM of the recipe with a quantile or
+        a Student-t head), ``deepar`` (:class:`~tsrnn.DeepARForecaster`), and the baselines
+        ``naive``, ``snaive``, ``naive2``, ``ses``, ``holt``, ``damped``, ``theta``, ``ets``,
+        ``arima``.
     limit : int, optional
         First ``limit`` series (by name) of each category, for quick runs.
     out_dir : str or Path, default="m3-benchmark"
