@@ -122,3 +122,16 @@ def test_ets_spread_is_statsmodels_own_from_the_end_of_the_sample():
         own = np.sqrt(result.get_prediction(start=40, end=43).forecast_variance.to_numpy())
     np.testing.assert_allclose(est.forecast_sd_[0], own, rtol=0.1)  # two sets of 1000 paths
     assert est.forecast_sd_[0][0] > 0.02 * y[-1]  # about sigma * last level, not the first
+
+
+def test_arima_skips_a_degenerate_fit_whose_forecasts_run_away():
+    """M3 yearly N0070 (14 points): the lowest-AIC ARIMA(2,1,2) with drift has no finite
+    forecast variance and forecasts 2.5e11; the next model by AIC is taken instead."""
+    y = [1569.52, 1731.24, 1799.05, 1981.95, 2309.06, 2679.19, 2740.13, 2662.98, 2837.63,
+         3409.36, 3268.46, 3533.65, 3374.84, 3610.24]  # fmt: skip
+    data = pd.DataFrame({"unique_id": "N0070", "ds": pd.date_range("1975", periods=14,
+                         freq="YS"), "y": y})  # fmt: skip
+    est = ARIMAForecaster(horizon=6).fit(data)
+    assert est.models_[0] != "ARIMA(2,1,2) with drift" and not est.fallback_[0]
+    assert np.isfinite(est.forecast_sd_).all()
+    assert np.abs(est.forecasts_).max() < 10 * max(y)

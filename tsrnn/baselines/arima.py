@@ -85,7 +85,7 @@ def arima_series(
     d = kpss_ndiffs(y[m:] - y[:-m] if big_d else y, max_d)
     seasonal_pq = ((0, 0), (1, 0), (0, 1)) if big_d else ((0, 0),)
     trends = ("c", "n") if d + big_d <= 1 else ("n",)  # SARIMAX: c acts on the differences
-    best, errors = None, []
+    fits, errors = [], []
     for p, q, (sp, sq), trend in product(range(max_p + 1), range(max_q + 1), seasonal_pq, trends):
         order, seasonal_order = (p, d, q), (sp, big_d, sq, m if big_d else 0)
         try:
@@ -95,12 +95,17 @@ def arima_series(
         except Exception as err:  # a failing order only drops out of the search
             errors.append(f"{_label(order, seasonal_order, trend)}: {err}")
             continue
-        if np.isfinite(result.aic) and (best is None or result.aic < best[0]):
-            best = (result.aic, result, _label(order, seasonal_order, trend))
-    if best is None:
-        raise ValueError(f"no ARIMA model could be fitted ({'; '.join(errors[:2])})")
-    prediction = best[1].get_forecast(horizon)
-    return np.asarray(prediction.predicted_mean), best[2], np.asarray(prediction.se_mean)
+        if np.isfinite(result.aic):
+            fits.append((result.aic, len(fits), result, _label(order, seasonal_order, trend)))
+    # lowest AIC first; a degenerate fit (a forecast variance that is not finite, e.g. 6
+    # parameters on 14 points) drops out, as its forecasts run away
+    for _, _, result, label in sorted(fits, key=lambda fit: fit[:2]):
+        prediction = result.get_forecast(horizon)
+        mean, sd = np.asarray(prediction.predicted_mean), np.asarray(prediction.se_mean)
+        if np.isfinite(mean).all() and np.isfinite(sd).all():
+            return mean, label, sd
+        errors.append(f"{label}: forecasts or their variance are not finite")
+    raise ValueError(f"no ARIMA model could be fitted ({'; '.join(errors[:2])})")
 
 
 class ARIMAForecaster(LocalForecaster):
