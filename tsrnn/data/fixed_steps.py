@@ -201,9 +201,17 @@ def _same_kind(times: pd.Index, last_time: pd.Index) -> np.ndarray | None:
 
 
 def locate_steps(
-    last_time: pd.Index, freqs: list, positions: np.ndarray, times: pd.Index, horizon: int
+    last_time: pd.Index,
+    freqs: list,
+    positions: np.ndarray,
+    times: pd.Index,
+    horizon: int,
+    *,
+    grid: np.ndarray | None = None,
 ) -> np.ndarray | None:
     """Forecast step (1..horizon) of each row; None if not vectorised or any row is off the grid.
+
+    ``grid`` (optional) holds the next ``horizon`` stamps of each row's series, ``[rows, horizon]``.
 
     Examples
     --------
@@ -213,11 +221,13 @@ def locate_steps(
     t = _same_kind(times, last_time)
     if t is None:
         return None
-    series, inverse = np.unique(positions, return_inverse=True)
-    grid = future_grid(last_time, freqs, series, horizon)
     if grid is None:
-        return None
-    hit = grid[inverse] == t[:, None]  # [rows, horizon]; stamps increase along a row
+        series, inverse = np.unique(positions, return_inverse=True)
+        grid = future_grid(last_time, freqs, series, horizon)
+        if grid is None:
+            return None
+        grid = grid[inverse]
+    hit = grid == t[:, None]  # [rows, horizon]; stamps increase along a row
     k = hit.argmax(axis=1)
     if not hit[np.arange(len(t)), k].all():
         return None

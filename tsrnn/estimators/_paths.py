@@ -34,6 +34,7 @@ from tsrnn.data.panel import Panel
 from tsrnn.data.sampling import length_groups
 from tsrnn.data.scaling import PanelScaler
 from tsrnn.data.windowing import check_windows, temporal_split
+from tsrnn.estimators._fast_update import stream_update
 from tsrnn.exceptions import DataValidationError, ParameterError
 from tsrnn.nn.state import select_state, state_from_numpy, state_to_numpy
 from tsrnn.training import ForecastingSystem, TBPTTSystem
@@ -193,6 +194,10 @@ class WindowedPath:
 
     def check_update(self, est: Any) -> None:
         """Refuse ``update`` where this path cannot take new rows."""
+
+    def stream_rows(self, est: Any, X: Any) -> bool:
+        """Take ``update(X)`` on a fast path and return True, or return False (general path)."""
+        return False
 
     def append_known(self, est: Any, frame: pd.DataFrame, columns: list[str]) -> None:
         """After new rows of known series were appended to ``context_``."""
@@ -358,6 +363,10 @@ class StatefulPath(WindowedPath):
             level = last.values[last.indptr[1:] - 1, 0]  # each series' last target
             out = out + level.reshape(-1, *(1,) * (out.ndim - 1))
         return est.scaler_.inverse_target(out, positions)
+
+    def stream_rows(self, est: Any, X: Any) -> bool:
+        """One next row per known series: the :class:`StreamSession` step (``_fast_update``)."""
+        return stream_update(est, X)
 
     def append_known(self, est: Any, frame: pd.DataFrame, columns: list[str]) -> None:  # noqa: D102
         panel, _ = frame_to_panel(frame, np.arange(len(frame)), id_col=est.id_col,
