@@ -176,7 +176,8 @@ class BaseForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, BaseEsti
         DataFrame
             Columns ``id_col``, ``time_col``, ``yhat`` (and the bands); ``horizon`` rows per series.
         """
-        check_is_fitted(self)
+        if "calendar_" not in vars(self):  # fitted: no attribute scan on every call
+            check_is_fitted(self)
         steps = self.horizon if horizon is None else horizon
         if (
             isinstance(steps, bool)
@@ -192,7 +193,9 @@ class BaseForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, BaseEsti
         plain = level is None and quantiles is None
         if plain and self.calendar_.regular and not self.future_covariates_:
             values = self._forecast_panel(np.arange(self.calendar_.n_series), None)[:, :steps]
-            frames = vars(self).setdefault("_cache_frames", ForecastFrames())  # not pickled
+            frames = vars(self).get("_cache_frames")  # not pickled
+            if frames is None:
+                frames = self._cache_frames = ForecastFrames()
             return frames.frame(self.calendar_, steps, values, id_col=self.id_col,
                                 time_col=self.time_col)  # fmt: skip
         rows = self.future_frame(steps)

@@ -183,6 +183,10 @@ class Calendar:
         """Number of series."""
         return len(self.ids)
 
+    def __getstate__(self) -> dict:  # noqa: D105
+        drop = ("_ahead", "id_index", "id_positions")  # rebuilt on demand
+        return {k: v for k, v in vars(self).items() if k not in drop}
+
     def positions(self, ids: Any, *, action: str = "predict") -> np.ndarray:
         """Map series ids to positions, raising on ids not seen in ``fit``."""
         pos = self.id_index.get_indexer(ids if isinstance(ids, pd.Series) else pd.Index(ids))
@@ -242,23 +246,42 @@ class Calendar:
             return ahead.units[rows, :n]
         return ahead.units[rows[:, None], ahead.offset[rows][:, None] + np.arange(n)]
 
+    def next_units(self, positions: np.ndarray) -> np.ndarray | None:
+        """The next stamp (int64 units) of each series at ``positions``; None if not vectorised."""
+        ahead = self._lookahead(1)
+        return None if ahead is None else ahead.units[positions, ahead.offset[positions]]
+
     def stepped(self, positions: np.ndarray) -> Calendar | None:
         """The calendar after one more observation of each (distinct) series at ``positions``.
 
         The streaming step: the new calendar shares this one's future grid (each moved
-        series one stamp further along it). None where :meth:`future_units` is None.
+        series one stamp further along it) and builds its ``last_time`` Index only when
+        asked. None where :meth:`future_units` is None.
         """
-        ahead = self._lookahead(1)
+        ahead = self._lookahead(1) if type(self) in (Calendar, _SteppedCalendar) else None
         if ahead is None:
             return None
+        mine = vars(self)
+        units = mine.get("_units")
+        last = (_as_units(self.last_time) if units is None else units).copy()
+        last[positions] = ahead.units[positions, ahead.offset[positions]]
         offset = ahead.offset.copy()
-        last = _as_units(self.last_time).copy()
-        last[positions] = ahead.units[positions, offset[positions]]
         offset[positions] += 1
-        moved = self.ending_at(_from_units(last, self.last_time))
         used = max(ahead.used, int(offset[positions].max()) if len(positions) else 0)
-        vars(moved)["_ahead"] = _Lookahead(ahead.units, offset, used)
+        moved = object.__new__(_SteppedCalendar)  # the fields, without building last_time
+        vars(moved).update(ids=self.ids, freq=self.freq, _units=last,
+                           _like=mine.get("_like", mine.get("last_time")),
+                           _ahead=_Lookahead(ahead.units, offset, used))  # fmt: skip
+        for name in ("id_index", "id_positions"):
+            if name in mine:
+                vars(moved)[name] = mine[name]
         return moved
+
+    @property
+    def time_kind(self) -> pd.Index:
+        """An Index of this calendar's kind of times (type, unit, tz), without building one."""
+        mine = vars(self)
+        return mine["_like"] if "_like" in mine else self.last_time
 
     def future(self, position: int, n: int) -> pd.Index:
         """The next ``n`` time stamps after the end of series ``position``."""
@@ -338,6 +361,15 @@ class Calendar:
             self.last_time.append(other.last_time),
             self.freq + other.freq,
         )
+
+
+class _SteppedCalendar(Calendar):
+    """A calendar made by :meth:`Calendar.stepped`: ``last_time`` is built on first use."""
+
+    @cached_property
+    def last_time(self) -> pd.Index:  # type: ignore[override]
+        """Last observed time of each series."""
+        return _from_units(vars(self)["_units"], vars(self)["_like"])
 
 
 _SEASONS = {"Y": 1, "A": 1, "Q": 4, "M": 12, "W": 52, "D": 7, "B": 5, "h": 24, "H": 24}

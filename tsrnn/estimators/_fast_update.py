@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from tsrnn.data.panel import Panel
-from tsrnn.estimators._forecast_cache import live_cache
+from tsrnn.estimators._forecast_cache import live_cache, weight_versions
 from tsrnn.estimators.session import StreamSession
 from tsrnn.exceptions import DataValidationError
 
@@ -44,7 +44,7 @@ def stream_update(est: Any, X: Any) -> bool:
         return False
     ids, times, *columns = arrays
     values = _finite_values(columns)
-    positions = None if values is None else _positions(calendar, ids)
+    positions = None if values is None else _positions(est, calendar, ids)
     if positions is None or not _next_times(calendar, positions, times):
         return False
     moved = calendar.stepped(positions)
@@ -64,15 +64,24 @@ def stream_update(est: Any, X: Any) -> bool:
     return True
 
 
+def _same(a: Any, b: Any) -> bool:
+    """Whether two column arrays (numpy or pandas extension arrays) hold the same values."""
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and a.shape == b.shape and bool((a == b).all())
+    return type(a) is type(b) and bool(a.equals(b))
+
+
 def _columns(est: Any, X: pd.DataFrame) -> list | None:
     """The id, time, target and covariate arrays of ``X``, or None if not the fitted columns."""
-    names = X.columns.tolist()
+    names = X.columns.values
     layout = vars(est).get("_cache_layout")
-    if layout is None or layout[0] != names:
+    if layout is None or not _same(names, layout[0]):
+        names = list(names)
         wanted = [est.id_col, est.time_col, est.target_col, *est.covariates_]
         if len(set(names)) != len(names) or sorted(names) != sorted(wanted):
             return None
-        layout = vars(est)["_cache_layout"] = (names, [names.index(c) for c in wanted])
+        layout = (X.columns.values, [names.index(c) for c in wanted])
+        vars(est)["_cache_layout"] = layout
     column = getattr(X, "_get_column_array", None)  # the stored array: no Series per column
     if column is None:
         return [X.iloc[:, i].array for i in layout[1]]
@@ -88,22 +97,29 @@ def _finite_values(columns: list) -> np.ndarray | None:
     return values if np.isfinite(values).all() else None
 
 
-def _positions(calendar: Any, ids: Any) -> np.ndarray | None:
+def _positions(est: Any, calendar: Any, ids: Any) -> np.ndarray | None:
     """Distinct known positions of ``ids``, or None (unknown, missing or repeated ids)."""
+    last = vars(est).get("_cache_ids")  # a stream gives the same series call after call
+    if last is not None and last[0] is calendar.ids and _same(ids, last[1]):
+        return last[2]
     if len(ids) <= _DICT_LOOKUP:
         lookup = calendar.id_positions
-        found = [lookup.get(k, -1) for k in ids.tolist()]
+        keys = ids.tolist() if isinstance(ids, np.ndarray) else list(ids)
+        found = [lookup.get(k, -1) for k in keys]
+        if -1 in found or len(set(found)) != len(found):
+            return None
         positions = np.array(found, dtype=np.int64)
     else:
         positions = calendar.id_index.get_indexer(ids)
-    if (positions < 0).any() or len(np.unique(positions)) != len(positions):
-        return None
+        if (positions < 0).any() or len(np.unique(positions)) != len(positions):
+            return None
+    vars(est)["_cache_ids"] = (calendar.ids, ids, positions)
     return positions
 
 
 def _next_times(calendar: Any, positions: np.ndarray, times: Any) -> bool:
     """Whether ``times`` are exactly the next stamps of the series at ``positions``."""
-    like = calendar.last_time
+    like = calendar.time_kind
     if isinstance(like, pd.DatetimeIndex):
         if getattr(times, "tz", None) is not None:
             return False
@@ -112,19 +128,19 @@ def _next_times(calendar: Any, positions: np.ndarray, times: Any) -> bool:
             return False
     elif not (isinstance(times, np.ndarray) and times.dtype.kind in "iu"):
         return False
-    expected = calendar.future_units(positions, 1)
+    expected = calendar.next_units(positions)
     if expected is None:
         return False
     if isinstance(like, pd.DatetimeIndex):
         expected = expected.view(f"datetime64[{like.unit}]")  # numpy compares across units
-    return bool((times == expected[:, 0]).all())
+    return bool((times == expected).all())
 
 
 def _session_key(est: Any, positions: np.ndarray) -> tuple:
     """What a kept session's step depends on: objects, parameters, and its series' states."""
-    versions = tuple(p._version for p in est.network_.parameters())
     objects = (est.network_, est.scaler_, est.state_)
-    return objects, (est.normalize_windows, versions), est.state_[positions].copy()
+    values = (est.normalize_windows, weight_versions(est.network_))
+    return objects, values, est.state_[positions].copy()
 
 
 def _session(est: Any, positions: np.ndarray) -> StreamSession | None:
@@ -137,7 +153,7 @@ def _session(est: Any, positions: np.ndarray) -> StreamSession | None:
         if (
             all(a is b for a, b in zip(objects, now[0], strict=True))
             and values == now[1]
-            and np.array_equal(states, now[2])
+            and bool((states == now[2]).all())
         ):
             return session
     try:

@@ -13,11 +13,23 @@ and the next call recomputes those together.
 from __future__ import annotations
 
 import operator
+import weakref
 from typing import Any
 
 import numpy as np
 
-__all__ = ["ForecastCache", "live_cache"]
+__all__ = ["ForecastCache", "live_cache", "weight_versions"]
+
+
+_PARAMETERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def weight_versions(net: Any) -> tuple[int, ...]:
+    """Version counters of the network's parameters: they move when weights change in place."""
+    params = _PARAMETERS.get(net)
+    if params is None:
+        params = _PARAMETERS[net] = list(net.parameters())
+    return tuple(p._version for p in params)
 
 
 def _fingerprint(est: Any) -> tuple[tuple, tuple]:
@@ -28,7 +40,7 @@ def _fingerprint(est: Any) -> tuple[tuple, tuple]:
         est.horizon,
         est.normalize_windows,
         getattr(est, "context_length", None),
-        tuple(p._version for p in net.parameters()),  # weights changed in place
+        weight_versions(net),
     )
     return objects, values
 
@@ -59,7 +71,9 @@ class ForecastCache:
         objects, values = _fingerprint(est)
         if not (all(map(operator.is_, objects, self.key[0])) and values == self.key[1]):
             return False
-        return self.state is None or np.array_equal(self.state, est.state_)
+        return self.state is None or (
+            self.state.shape == est.state_.shape and bool((self.state == est.state_).all())
+        )
 
     def get(self, est: Any, positions: np.ndarray) -> np.ndarray:
         """Forecasts of the series at ``positions`` (a new array), computing the stale ones.
@@ -67,8 +81,8 @@ class ForecastCache:
         All stale series are forecast in one call of the path, as an uncached forecast of
         them would be.
         """
-        stale = np.flatnonzero(~self.fresh)
-        if len(stale) and not self.fresh[positions].all():
+        if not self.fresh[positions].all():
+            stale = np.flatnonzero(~self.fresh)
             out = est.path_.forecast(est, stale, None)
             if self.values is None or self.values.shape[1:] != out.shape[1:]:
                 self.values = np.empty((len(self.fresh), *out.shape[1:]))
