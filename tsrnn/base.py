@@ -129,7 +129,8 @@ class BaseForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, BaseEsti
         -------
         ndarray of shape (n_rows,)
         """
-        check_is_fitted(self)
+        if "calendar_" not in vars(self):  # fitted: no attribute scan on every call
+            check_is_fitted(self)
         return self._row_values(X, self._forecast_panel)
 
     def _row_values(self, X: Any, forecast: Any) -> np.ndarray:

@@ -189,7 +189,12 @@ class Calendar:
 
     def positions(self, ids: Any, *, action: str = "predict") -> np.ndarray:
         """Map series ids to positions, raising on ids not seen in ``fit``."""
-        pos = self.id_index.get_indexer(ids if isinstance(ids, pd.Series) else pd.Index(ids))
+        ids = ids if isinstance(ids, pd.Series) else pd.Index(ids)
+        if len(ids) > max(64, self.n_series):  # many rows per series: hash each id once
+            codes, uniques = pd.factorize(ids)
+            pos = np.where(codes >= 0, self.id_index.get_indexer(uniques)[codes], -1)
+        else:
+            pos = self.id_index.get_indexer(ids)
         if (pos < 0).any():
             unknown = pd.unique(np.asarray(ids, dtype=object)[pos < 0])
             raise DataValidationError(
@@ -281,7 +286,7 @@ class Calendar:
     def time_kind(self) -> pd.Index:
         """An Index of this calendar's kind of times (type, unit, tz), without building one."""
         mine = vars(self)
-        return mine["_like"] if "_like" in mine else self.last_time
+        return mine["_like"] if "_like" in mine else self.last_time  # noqa: SIM401 (lazy)
 
     def future(self, position: int, n: int) -> pd.Index:
         """The next ``n`` time stamps after the end of series ``position``."""
