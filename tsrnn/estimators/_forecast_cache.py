@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from tsrnn.nn.threads import forecast_threads
+
 __all__ = ["ForecastCache", "live_cache", "weight_versions"]
 
 
@@ -83,7 +85,8 @@ class ForecastCache:
         """
         if not self.fresh[positions].all():
             stale = np.flatnonzero(~self.fresh)
-            out = est.path_.forecast(est, stale, None)
+            with forecast_threads(est.network_):  # small networks: one thread
+                out = est.path_.forecast(est, stale, None)
             if self.values is None or self.values.shape[1:] != out.shape[1:]:
                 self.values = np.empty((len(self.fresh), *out.shape[1:]))
             self.values[stale] = out

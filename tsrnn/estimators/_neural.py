@@ -30,6 +30,7 @@ from tsrnn.estimators._forecast_cache import live_cache
 from tsrnn.estimators._quantiles import interpolate_quantiles
 from tsrnn.exceptions import DataValidationError
 from tsrnn.nn.recurrent import RecurrentNet
+from tsrnn.nn.threads import forecast_threads
 from tsrnn.training import LOSSES, BestWeights, LossHistory, make_trainer, quiet_lightning
 
 __all__ = ["ContextParams", "NetworkParams", "NeuralForecaster", "TimeAwareParams"]
@@ -219,7 +220,8 @@ class NeuralForecaster(BaseForecaster):
     def _path_forecast(self, positions: np.ndarray, future: np.ndarray | None) -> np.ndarray:
         """``path_.forecast``; without future inputs, from the forecast cache."""
         if future is not None:  # the forecasts depend on X: nothing to keep
-            return self.path_.forecast(self, positions, future)
+            with forecast_threads(self.network_):
+                return self.path_.forecast(self, positions, future)
         return live_cache(self, create=True).get(self, positions)
 
     # ------------------------------------------------------------------ quantile head
