@@ -305,8 +305,10 @@ class Calendar:
 
     def locate(self, positions: np.ndarray, times: pd.Index, horizon: int) -> np.ndarray:
         """Return the forecast step (1..horizon) of each row, with a clear error otherwise."""
-        grid = self.future_units(positions, horizon) if len(positions) else None
-        fast = locate_steps(self.last_time, self.freq, positions, times, horizon, grid=grid)
+        series, inverse = np.unique(positions, return_inverse=True)
+        grid = self.future_units(series, horizon) if len(positions) else None
+        fast = locate_steps(self.last_time, self.freq, positions, times, horizon, grid=grid,
+                            inverse=inverse)  # fmt: skip
         if fast is not None:
             return fast
         steps = np.empty(len(positions), dtype=np.int64)

@@ -208,10 +208,12 @@ def locate_steps(
     horizon: int,
     *,
     grid: np.ndarray | None = None,
+    inverse: np.ndarray | None = None,
 ) -> np.ndarray | None:
     """Forecast step (1..horizon) of each row; None if not vectorised or any row is off the grid.
 
-    ``grid`` (optional) holds the next ``horizon`` stamps of each row's series, ``[rows, horizon]``.
+    ``grid`` and ``inverse`` (optional, together): the next ``horizon`` stamps of the
+    distinct series of ``positions`` and ``np.unique(positions, return_inverse=True)[1]``.
 
     Examples
     --------
@@ -219,14 +221,28 @@ def locate_steps(
     [2, 1]
     """
     t = _same_kind(times, last_time)
-    if t is None:
-        return None
-    if grid is None:
+    if t is None or len(t) == 0:
+        return None if t is None else np.zeros(0, dtype=np.int64)
+    if grid is None or inverse is None:
         series, inverse = np.unique(positions, return_inverse=True)
         grid = future_grid(last_time, freqs, series, horizon)
         if grid is None:
             return None
-        grid = grid[inverse]
+    # Stamps as offsets from each series' first future stamp, series after series on one
+    # increasing axis (a stride per series): one searchsorted finds every row's step.
+    offsets = grid - grid[:, :1]  # [n_distinct, horizon], increasing along a row
+    stride = int(offsets[:, -1].max()) + 1 if len(grid) else 1
+    if stride * max(len(grid), 1) >= 2**62:
+        return _locate_by_comparison(grid[inverse], t)
+    keys = (offsets + stride * np.arange(len(grid))[:, None]).ravel()
+    wanted = t - grid[inverse, 0] + stride * inverse
+    at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+    if not ((keys[at] == wanted) & (at // horizon == inverse)).all():
+        return None
+    return at - inverse * horizon + 1
+
+
+def _locate_by_comparison(grid: np.ndarray, t: np.ndarray) -> np.ndarray | None:
     hit = grid == t[:, None]  # [rows, horizon]; stamps increase along a row
     k = hit.argmax(axis=1)
     if not hit[np.arange(len(t)), k].all():
