@@ -37,7 +37,8 @@ def weight_versions(net: Any) -> tuple[int, ...]:
 def _fingerprint(est: Any) -> tuple[tuple, tuple]:
     """The objects (compared by identity) and values the path's forecasts depend on."""
     net = est.network_
-    objects = (est.path_, est.context_, est.scaler_, net, getattr(est, "state_", None))
+    objects = (est.path_, est.context_, est.scaler_, net, getattr(est, "state_", None),
+               getattr(est, "static_", None))  # fmt: skip
     values = (
         est.horizon,
         est.normalize_windows,
