@@ -25,9 +25,9 @@ def test_modules_stay_small():
 
 def test_the_architecture_page_exists_and_names_every_path():
     text = (ROOT / "docs" / "architecture.md").read_text()
-    from tsrnn.estimators import _paths
+    from tsrnn.estimators import _paths, _stateful_path
 
-    for name in _paths.__all__:
+    for name in [*_paths.__all__, *_stateful_path.__all__]:
         if name.endswith("Path"):
             assert f"`{name}`" in text, f"docs/architecture.md does not describe {name}"
 

@@ -20,6 +20,7 @@ from tsrnn._uncertainty import UncertaintyMixin
 from tsrnn._validation import Interval, validate_params
 from tsrnn.data import frame as frames
 from tsrnn.data.calendar import Calendar
+from tsrnn.data.forecast_frames import ForecastFrames, explicit_future_rows
 from tsrnn.data.frame import check_long_frame, frame_to_panel, future_rows, to_long
 from tsrnn.data.frame import require_target as require_target_column
 from tsrnn.data.panel import Panel
@@ -128,7 +129,8 @@ class BaseForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, BaseEsti
         -------
         ndarray of shape (n_rows,)
         """
-        check_is_fitted(self)
+        if "calendar_" not in vars(self):  # fitted: no attribute scan on every call
+            check_is_fitted(self)
         return self._row_values(X, self._forecast_panel)
 
     def _row_values(self, X: Any, forecast: Any) -> np.ndarray:
@@ -175,7 +177,8 @@ class BaseForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, BaseEsti
         DataFrame
             Columns ``id_col``, ``time_col``, ``yhat`` (and the bands); ``horizon`` rows per series.
         """
-        check_is_fitted(self)
+        if "calendar_" not in vars(self):  # fitted: no attribute scan on every call
+            check_is_fitted(self)
         steps = self.horizon if horizon is None else horizon
         if (
             isinstance(steps, bool)
@@ -188,6 +191,14 @@ class BaseForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, BaseEsti
             )
         if X is not None and not self.calendar_.regular:
             return self._forecast_rows(self._explicit_future_rows(X, steps), level, quantiles)
+        plain = level is None and quantiles is None
+        if plain and self.calendar_.regular and not self.future_covariates_:
+            values = self._forecast_panel(np.arange(self.calendar_.n_series), None)[:, :steps]
+            frames = vars(self).get("_cache_frames")  # not pickled
+            if frames is None:
+                frames = self._cache_frames = ForecastFrames()
+            return frames.frame(self.calendar_, steps, values, id_col=self.id_col,
+                                time_col=self.time_col)  # fmt: skip
         rows = self.future_frame(steps)
         if self.future_covariates_:
             if X is None:
@@ -208,11 +219,6 @@ class BaseForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, BaseEsti
                     f"X gives no known-future covariates for series {first[self.id_col]!r} at "
                     f"{first[self.time_col]} ({int(gaps.sum())} forecast rows lack them)."
                 )
-        plain = level is None and quantiles is None
-        if plain and self.calendar_.regular and not self.future_covariates_:
-            every = np.arange(self.calendar_.n_series)  # its own rows: no checks
-            rows["yhat"] = self._forecast_panel(every, None)[:, :steps].ravel()  # fresh: no copy
-            return rows
         return self._forecast_rows(rows, level, quantiles)
 
     def future_frame(self, horizon: int | None = None) -> pd.DataFrame:
@@ -317,26 +323,11 @@ class BaseForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, BaseEsti
 
     def _explicit_future_rows(self, X: Any, steps: int) -> pd.DataFrame:
         """The first ``steps`` rows of every series in ``X`` (irregular calendars)."""
-        given = self._to_frame(X, None, require_target=False)
-        keep = [self.id_col, self.time_col, *self.future_covariates_]
-        lacking = [c for c in keep if c not in given.columns]
-        if lacking:
-            raise DataValidationError(f"forecast(X=...) lacks the column(s) {lacking}.")
-        rows = given[keep].drop_duplicates([self.id_col, self.time_col])
-        rows = rows.sort_values([self.id_col, self.time_col], kind="stable")
-        rows = rows.groupby(self.id_col, sort=False).head(steps)
-        counts = rows.groupby(self.id_col, sort=False).size()
-        counts = counts.reindex(pd.Index(self.calendar_.ids), fill_value=0)
-        short = counts[counts < steps]
-        if len(short):
-            raise DataValidationError(
-                f"forecast(X=...) must give the next {steps} future time(s) of every series; "
-                f"series {list(short.index[:5])} have {short.tolist()[:5]} row(s). Give them "
-                "all, or use predict(X_future) for a subset of series."
-            )
-        order = pd.Index(self.calendar_.ids).get_indexer(rows[self.id_col])
-        rows = rows.iloc[np.argsort(order, kind="stable")]
-        return rows[rows[self.id_col].isin(self.calendar_.ids)].reset_index(drop=True)
+        return explicit_future_rows(
+            self._to_frame(X, None, require_target=False), self.calendar_, steps,
+            id_col=self.id_col, time_col=self.time_col,
+            keep=[self.id_col, self.time_col, *self.future_covariates_],
+        )  # fmt: skip
 
     def _to_frame(self, X: Any, y: Any, *, require_target: bool) -> pd.DataFrame:
         frame = to_long(
@@ -371,6 +362,10 @@ class BaseForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, BaseEsti
         self.calendar_ = self.calendar_.extend(calendar)
         size = self._context_size()
         self.context_ = self.context_.append_series(panel if size is None else panel.tail(size))
+
+    def __getstate__(self) -> dict[str, Any]:  # noqa: D105
+        state = super().__getstate__()  # caches (``_cache_*``) are rebuilt, never pickled
+        return {k: v for k, v in state.items() if not k.startswith("_cache_")}
 
     # Persistence: what ``_restore`` needs in config.json / arrays.npz; is there weights.pt.
     _state_config: tuple[str, ...] = ()

@@ -10,10 +10,32 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tsrnn.data.fixed_steps import advance_last, future_stamps, locate_steps
+from tsrnn.data.fixed_steps import (
+    _as_units,
+    _from_units,
+    advance_last,
+    future_grid,
+    locate_steps,
+)
 from tsrnn.exceptions import DataValidationError
 
 __all__ = ["Calendar"]
+
+# Future stamps a calendar keeps per series beyond those asked (so that calendars moved on
+# one step at a time share them), at most _AHEAD_CELLS stamps in all.
+_AHEAD, _AHEAD_CELLS = 64, 1 << 21
+
+
+@dataclass(frozen=True)
+class _Lookahead:
+    """Future stamps (int64 units) of every series; series ``i`` has used ``offset[i]``."""
+
+    units: np.ndarray  # [n_series, width]
+    offset: np.ndarray  # [n_series]
+    used: int  # offset.max()
+
+    def left(self) -> int:
+        return self.units.shape[1] - self.used
 
 
 def _infer_freq(times: pd.DatetimeIndex) -> str | None:
@@ -161,9 +183,18 @@ class Calendar:
         """Number of series."""
         return len(self.ids)
 
+    def __getstate__(self) -> dict:  # noqa: D105
+        drop = ("_ahead", "id_index", "id_positions")  # rebuilt on demand
+        return {k: v for k, v in vars(self).items() if k not in drop}
+
     def positions(self, ids: Any, *, action: str = "predict") -> np.ndarray:
         """Map series ids to positions, raising on ids not seen in ``fit``."""
-        pos = self.id_index.get_indexer(ids if isinstance(ids, pd.Series) else pd.Index(ids))
+        ids = ids if isinstance(ids, pd.Series) else pd.Index(ids)
+        if len(ids) > max(64, self.n_series):  # many rows per series: hash each id once
+            codes, uniques = pd.factorize(ids)
+            pos = np.where(codes >= 0, self.id_index.get_indexer(uniques)[codes], -1)
+        else:
+            pos = self.id_index.get_indexer(ids)
         if (pos < 0).any():
             unknown = pd.unique(np.asarray(ids, dtype=object)[pos < 0])
             raise DataValidationError(
@@ -178,12 +209,84 @@ class Calendar:
         """The ids as a pandas Index, hashed once per calendar (look-ups, forecast frames)."""
         return pd.Index(self.ids)
 
+    @cached_property
+    def id_positions(self) -> dict:
+        """``{id: position}``: the look-up of a few ids without building an Index."""
+        return {k: i for i, k in enumerate(self.ids.tolist())}
+
     def ending_at(self, last_time: pd.Index) -> Calendar:
-        """The same series and frequencies ending at ``last_time`` (the id look-up is shared)."""
+        """The same series and frequencies ending at ``last_time`` (the id look-ups are shared)."""
         moved = replace(self, last_time=last_time, freq=list(self.freq))
-        if "id_index" in vars(self):
-            vars(moved)["id_index"] = self.id_index
+        for name in ("id_index", "id_positions"):
+            if name in vars(self):
+                vars(moved)[name] = vars(self)[name]
         return moved
+
+    def _lookahead(self, n: int) -> _Lookahead | None:
+        """The shared future grid with at least ``n`` stamps left per series (None: none)."""
+        ahead = vars(self).get("_ahead")
+        if ahead is not None and ahead.left() >= n:
+            return ahead
+        extra = max(0, min(_AHEAD, _AHEAD_CELLS // max(self.n_series, 1) - n))
+        grid = future_grid(self.last_time, self.freq, np.arange(self.n_series), n + extra)
+        if grid is None:
+            return None
+        ahead = _Lookahead(grid, np.zeros(self.n_series, dtype=np.int64), 0)
+        vars(self)["_ahead"] = ahead
+        return ahead
+
+    def future_units(self, positions: np.ndarray | None, n: int) -> np.ndarray | None:
+        """``[P, n]`` next stamps (int64 units) of the series at ``positions`` (None: all).
+
+        Read from a grid computed once and shared with the calendars that :meth:`stepped`
+        makes (do not write to the result); None where the vectorised path does not apply.
+        """
+        ahead = self._lookahead(n)
+        if ahead is None:
+            return None
+        if positions is None and ahead.used == 0:
+            return ahead.units[:, :n]
+        rows = np.arange(self.n_series) if positions is None else np.asarray(positions)
+        if ahead.used == 0:
+            return ahead.units[rows, :n]
+        return ahead.units[rows[:, None], ahead.offset[rows][:, None] + np.arange(n)]
+
+    def next_units(self, positions: np.ndarray) -> np.ndarray | None:
+        """The next stamp (int64 units) of each series at ``positions``; None if not vectorised."""
+        ahead = self._lookahead(1)
+        return None if ahead is None else ahead.units[positions, ahead.offset[positions]]
+
+    def stepped(self, positions: np.ndarray) -> Calendar | None:
+        """The calendar after one more observation of each (distinct) series at ``positions``.
+
+        The streaming step: the new calendar shares this one's future grid (each moved
+        series one stamp further along it) and builds its ``last_time`` Index only when
+        asked. None where :meth:`future_units` is None.
+        """
+        ahead = self._lookahead(1) if type(self) in (Calendar, _SteppedCalendar) else None
+        if ahead is None:
+            return None
+        mine = vars(self)
+        units = mine.get("_units")
+        last = (_as_units(self.last_time) if units is None else units).copy()
+        last[positions] = ahead.units[positions, ahead.offset[positions]]
+        offset = ahead.offset.copy()
+        offset[positions] += 1
+        used = max(ahead.used, int(offset[positions].max()) if len(positions) else 0)
+        moved = object.__new__(_SteppedCalendar)  # the fields, without building last_time
+        vars(moved).update(ids=self.ids, freq=self.freq, _units=last,
+                           _like=mine.get("_like", mine.get("last_time")),
+                           _ahead=_Lookahead(ahead.units, offset, used))  # fmt: skip
+        for name in ("id_index", "id_positions"):
+            if name in mine:
+                vars(moved)[name] = mine[name]
+        return moved
+
+    @property
+    def time_kind(self) -> pd.Index:
+        """An Index of this calendar's kind of times (type, unit, tz), without building one."""
+        mine = vars(self)
+        return mine["_like"] if "_like" in mine else self.last_time  # noqa: SIM401 (lazy)
 
     def future(self, position: int, n: int) -> pd.Index:
         """The next ``n`` time stamps after the end of series ``position``."""
@@ -194,15 +297,18 @@ class Calendar:
 
     def future_times(self, n: int) -> pd.Index:
         """The next ``n`` time stamps of every series, series after series."""
-        fast = future_stamps(self.last_time, self.freq, n)
-        if fast is not None:
-            return fast
+        grid = self.future_units(None, n)
+        if grid is not None:
+            return _from_units(grid.ravel(), self.last_time)
         times = [self.future(p, n) for p in range(self.n_series)]
         return times[0].append(times[1:]) if times else pd.Index([])
 
     def locate(self, positions: np.ndarray, times: pd.Index, horizon: int) -> np.ndarray:
         """Return the forecast step (1..horizon) of each row, with a clear error otherwise."""
-        fast = locate_steps(self.last_time, self.freq, positions, times, horizon)
+        series, inverse = np.unique(positions, return_inverse=True)
+        grid = self.future_units(series, horizon) if len(positions) else None
+        fast = locate_steps(self.last_time, self.freq, positions, times, horizon, grid=grid,
+                            inverse=inverse)  # fmt: skip
         if fast is not None:
             return fast
         steps = np.empty(len(positions), dtype=np.int64)
@@ -262,6 +368,15 @@ class Calendar:
             self.last_time.append(other.last_time),
             self.freq + other.freq,
         )
+
+
+class _SteppedCalendar(Calendar):
+    """A calendar made by :meth:`Calendar.stepped`: ``last_time`` is built on first use."""
+
+    @cached_property
+    def last_time(self) -> pd.Index:  # type: ignore[override]
+        """Last observed time of each series."""
+        return _from_units(vars(self)["_units"], vars(self)["_like"])
 
 
 _SEASONS = {"Y": 1, "A": 1, "Q": 4, "M": 12, "W": 52, "D": 7, "B": 5, "h": 24, "H": 24}

@@ -201,9 +201,19 @@ def _same_kind(times: pd.Index, last_time: pd.Index) -> np.ndarray | None:
 
 
 def locate_steps(
-    last_time: pd.Index, freqs: list, positions: np.ndarray, times: pd.Index, horizon: int
+    last_time: pd.Index,
+    freqs: list,
+    positions: np.ndarray,
+    times: pd.Index,
+    horizon: int,
+    *,
+    grid: np.ndarray | None = None,
+    inverse: np.ndarray | None = None,
 ) -> np.ndarray | None:
     """Forecast step (1..horizon) of each row; None if not vectorised or any row is off the grid.
+
+    ``grid`` and ``inverse`` (optional, together): the next ``horizon`` stamps of the
+    distinct series of ``positions`` and ``np.unique(positions, return_inverse=True)[1]``.
 
     Examples
     --------
@@ -211,13 +221,29 @@ def locate_steps(
     [2, 1]
     """
     t = _same_kind(times, last_time)
-    if t is None:
+    if t is None or len(t) == 0:
+        return None if t is None else np.zeros(0, dtype=np.int64)
+    if grid is None or inverse is None:
+        series, inverse = np.unique(positions, return_inverse=True)
+        grid = future_grid(last_time, freqs, series, horizon)
+        if grid is None:
+            return None
+    # Stamps as offsets from each series' first future stamp, series after series on one
+    # increasing axis (a stride per series): one searchsorted finds every row's step.
+    offsets = grid - grid[:, :1]  # [n_distinct, horizon], increasing along a row
+    stride = int(offsets[:, -1].max()) + 1 if len(grid) else 1
+    if stride * max(len(grid), 1) >= 2**62:
+        return _locate_by_comparison(grid[inverse], t)
+    keys = (offsets + stride * np.arange(len(grid))[:, None]).ravel()
+    wanted = t - grid[inverse, 0] + stride * inverse
+    at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+    if not ((keys[at] == wanted) & (at // horizon == inverse)).all():
         return None
-    series, inverse = np.unique(positions, return_inverse=True)
-    grid = future_grid(last_time, freqs, series, horizon)
-    if grid is None:
-        return None
-    hit = grid[inverse] == t[:, None]  # [rows, horizon]; stamps increase along a row
+    return at - inverse * horizon + 1
+
+
+def _locate_by_comparison(grid: np.ndarray, t: np.ndarray) -> np.ndarray | None:
+    hit = grid == t[:, None]  # [rows, horizon]; stamps increase along a row
     k = hit.argmax(axis=1)
     if not hit[np.arange(len(t)), k].all():
         return None

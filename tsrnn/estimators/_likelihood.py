@@ -20,7 +20,7 @@ import torch
 from tsrnn._validation import Options
 from tsrnn.data.panel import Panel
 from tsrnn.estimators._neural import _FIELDS
-from tsrnn.estimators._paths import StatefulPath
+from tsrnn.estimators._stateful_path import StatefulPath
 from tsrnn.exceptions import DataValidationError, ParameterError
 from tsrnn.nn.distributions import LIKELIHOODS
 

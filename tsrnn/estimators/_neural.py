@@ -28,9 +28,11 @@ from tsrnn.data.sharding import shard_loader
 from tsrnn.data.static import StaticEncoder
 from tsrnn.estimators import _static
 from tsrnn.estimators._docs import NEURAL_DOCS
+from tsrnn.estimators._forecast_cache import live_cache
 from tsrnn.estimators._quantiles import interpolate_quantiles
 from tsrnn.exceptions import DataValidationError
 from tsrnn.nn.recurrent import RecurrentNet
+from tsrnn.nn.threads import forecast_threads
 from tsrnn.training import LOSSES, BestWeights, LossHistory, make_trainer, quiet_lightning
 
 __all__ = ["ContextParams", "NetworkParams", "NeuralForecaster", "StaticParams", "TimeAwareParams"]
@@ -230,7 +232,7 @@ class NeuralForecaster(BaseForecaster):
         return self.path_.future_inputs(self, frame, (positions, inverse, steps), future)
 
     def _forecast_panel(self, positions: np.ndarray, future: np.ndarray | None) -> np.ndarray:
-        out = self.path_.forecast(self, positions, future)  # [S, H] or [S, H, Q]
+        out = self._path_forecast(positions, future)  # [S, H] or [S, H, Q]
         return out if out.ndim == 2 else out[..., self.network_.head.median_index]
 
     # ------------------------------------------------------------------ training choices
@@ -245,6 +247,13 @@ class NeuralForecaster(BaseForecaster):
     def _relative(self) -> bool:
         """Whether windows are normalised to their last target (counts: never)."""
         return self.normalize_windows
+
+    def _path_forecast(self, positions: np.ndarray, future: np.ndarray | None) -> np.ndarray:
+        """``path_.forecast``; without future inputs, from the forecast cache."""
+        if future is not None:  # the forecasts depend on X: nothing to keep
+            with forecast_threads(self.network_):
+                return self.path_.forecast(self, positions, future)
+        return live_cache(self, create=True).get(self, positions)
 
     # ------------------------------------------------------------------ quantile head
     def _head_quantiles(self) -> tuple[float, ...] | None:
@@ -267,7 +276,7 @@ class NeuralForecaster(BaseForecaster):
     ) -> np.ndarray:
         if self._head_quantiles() is None:
             return super()._forecast_quantiles(positions, future, quantiles)
-        out = self.path_.forecast(self, positions, future)  # [S, H, Q_head]
+        out = self._path_forecast(positions, future)  # [S, H, Q_head]
         return interpolate_quantiles(out, self.network_.head.quantiles, quantiles, self)
 
     def _scale_future(self, future: np.ndarray) -> np.ndarray:
@@ -329,6 +338,8 @@ class NeuralForecaster(BaseForecaster):
     def update(self, X: Any, y: Any = None) -> NeuralForecaster:  # noqa: D102
         if hasattr(self, "path_"):
             self.path_.check_update(self)
+            if y is None and self.path_.stream_rows(self, X):  # one next row per series
+                return self
         frame = self._to_frame(X, y, require_target=True)
         frame, self._static_new = _static.split_update(self, frame)  # new series' statics
         try:
@@ -339,8 +350,17 @@ class NeuralForecaster(BaseForecaster):
     update.__doc__ = BaseForecaster.update.__doc__
 
     def _append_known(self, frame: pd.DataFrame, columns: list[str]) -> None:
+        cache = live_cache(self)
         super()._append_known(frame, columns)  # checks continuity, moves calendar_, context_
         self.path_.append_known(self, frame, columns)
+        if cache is not None:  # only the updated series need new forecasts
+            cache.moved(self, stale=self.calendar_.positions(pd.unique(frame[self.id_col])))
+
+    def _append_new(self, frame: pd.DataFrame, columns: list[str]) -> None:
+        cache = live_cache(self)
+        super()._append_new(frame, columns)
+        if cache is not None:
+            cache.moved(self)  # the new series are stale
 
     def _add_series(self, panel: Panel) -> None:
         _static.add_series(self, panel.ids, getattr(self, "_static_new", None))

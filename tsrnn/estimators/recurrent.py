@@ -27,7 +27,8 @@ from tsrnn.estimators._neural import (
     StaticParams,
     TimeAwareParams,
 )
-from tsrnn.estimators._paths import StatefulPath, TimeAwarePath, WindowedPath
+from tsrnn.estimators._paths import TimeAwarePath, WindowedPath
+from tsrnn.estimators._stateful_path import StatefulPath
 from tsrnn.exceptions import ParameterError
 from tsrnn.nn.cells import CELLS, FUSED_CELLS
 

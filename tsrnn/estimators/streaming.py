@@ -6,10 +6,8 @@ import numbers
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from tsrnn._validation import Interval, Options
+from tsrnn.estimators._fast_update import stream_update
 from tsrnn.estimators._likelihood import LIKELIHOOD_CONSTRAINTS, LikelihoodParams
 from tsrnn.estimators._neural import (
     _FIELDS,
@@ -20,9 +18,9 @@ from tsrnn.estimators._neural import (
     NeuralForecaster,
     StaticParams,
 )
-from tsrnn.estimators._paths import StatefulPath
+from tsrnn.estimators._stateful_path import StatefulPath
 from tsrnn.estimators.session import StreamSession
-from tsrnn.exceptions import DataValidationError, ParameterError
+from tsrnn.exceptions import ParameterError
 from tsrnn.nn.cells import FUSED_CELLS
 
 __all__ = ["StreamingRNNForecaster"]
@@ -113,48 +111,9 @@ class StreamingRNNForecaster(StaticParams, LikelihoodParams, NetworkParams, Neur
     def _choose_path(self) -> StatefulPath:
         return StatefulPath()
 
-    def update(self, X: Any, y: Any = None) -> StreamingRNNForecaster:  # noqa: D102
-        if y is None and self._stream_rows(X):
-            return self
-        return super().update(X, y)
-
-    update.__doc__ = NeuralForecaster.update.__doc__
-
     def _stream_rows(self, X: Any) -> bool:
-        """The fast path of :meth:`update`: one next row per known series, the fitted columns.
-
-        Runs the :class:`StreamSession` step (same numbers); anything else (new series,
-        several rows, NaN, a gap, other columns or dtypes) returns False and takes the
-        general path, which also words the errors.
-        """
-        columns = [self.id_col, self.time_col, self.target_col, *self.covariates_]
-        if (not hasattr(self, "state_") or not isinstance(X, pd.DataFrame) or len(X) == 0
-                or self.likelihood is not None  # the session's step has a point head
-                or self.future_covariates_ or sorted(X.columns) != sorted(columns)):  # fmt: skip
-            return False
-        times = X[self.time_col]
-        datetimes = isinstance(self.calendar_.last_time, pd.DatetimeIndex)
-        naive = not isinstance(times.dtype, pd.DatetimeTZDtype)
-        kind_ok = datetimes and naive and times.dtype.kind == "M"
-        if not (kind_ok or (not datetimes and times.dtype.kind in "iu")):
-            return False
-        values = [X[c] for c in columns[2:]]  # one column at a time: no frame indexing
-        if not all(v.dtype.kind in "iuf" for v in values):
-            return False
-        ids = X[self.id_col]
-        positions = self.calendar_.id_index.get_indexer(ids)
-        if (positions < 0).any() or len(np.unique(positions)) != len(positions):
-            return False
-        values = np.column_stack([v.to_numpy(np.float64) for v in values])
-        if not np.isfinite(values).all():
-            return False
-        session = StreamSession(self, _positions=positions)
-        try:
-            session.push(values, times=times.to_numpy())
-        except DataValidationError:
-            return False  # nothing was changed: the general path names the problem
-        session.sync()
-        return True
+        """The fast path of :meth:`update` (``tsrnn.estimators._fast_update``): True if taken."""
+        return hasattr(self, "state_") and self.likelihood is None and stream_update(self, X)
 
     def session(self, ids: Any = None) -> StreamSession:
         """An array-level stream over series ``ids`` (default: all): ``push(values)``.

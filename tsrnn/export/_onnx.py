@@ -35,7 +35,8 @@ def state_path(path: str | os.PathLike) -> Path:
 
 def _kind(est: Any) -> str:
     """``"stateful"`` or ``"windowed"``; a clear error for every other model."""
-    from tsrnn.estimators._paths import StatefulPath, WindowedPath
+    from tsrnn.estimators._paths import WindowedPath
+    from tsrnn.estimators._stateful_path import StatefulPath
 
     name = type(est).__name__
     if not hasattr(est, "path_"):
