@@ -38,11 +38,17 @@ from __future__ import annotations
 import numbers
 from functools import partial
 from itertools import product
+from typing import Any
 
 import numpy as np
 
 from tsrnn._validation import Interval
-from tsrnn.baselines.local import LOCAL_CONSTRAINTS, LocalForecaster, SeriesModel
+from tsrnn.baselines.local import (
+    LOCAL_CONSTRAINTS,
+    LocalForecaster,
+    SeriesModel,
+    lowest_aic_finite,
+)
 from tsrnn.baselines.seasonality import seasonality_test
 
 __all__ = ["ARIMAForecaster"]
@@ -97,15 +103,12 @@ def arima_series(
             continue
         if np.isfinite(result.aic):
             fits.append((result.aic, len(fits), result, _label(order, seasonal_order, trend)))
-    # lowest AIC first; a degenerate fit (a forecast variance that is not finite, e.g. 6
-    # parameters on 14 points) drops out, as its forecasts run away
-    for _, _, result, label in sorted(fits, key=lambda fit: fit[:2]):
+
+    def forecast(result: Any) -> tuple:
         prediction = result.get_forecast(horizon)
-        mean, sd = np.asarray(prediction.predicted_mean), np.asarray(prediction.se_mean)
-        if np.isfinite(mean).all() and np.isfinite(sd).all():
-            return mean, label, sd
-        errors.append(f"{label}: forecasts or their variance are not finite")
-    raise ValueError(f"no ARIMA model could be fitted ({'; '.join(errors[:2])})")
+        return prediction.predicted_mean, prediction.se_mean
+
+    return lowest_aic_finite(fits, forecast, errors, "ARIMA")
 
 
 class ARIMAForecaster(LocalForecaster):

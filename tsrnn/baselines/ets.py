@@ -43,7 +43,12 @@ import numpy as np
 
 from tsrnn._validation import Options
 from tsrnn.baselines._intervals import simulated_sd
-from tsrnn.baselines.local import LOCAL_CONSTRAINTS, LocalForecaster, SeriesModel
+from tsrnn.baselines.local import (
+    LOCAL_CONSTRAINTS,
+    LocalForecaster,
+    SeriesModel,
+    lowest_aic_finite,
+)
 
 __all__ = ["ETSForecaster"]
 
@@ -121,12 +126,10 @@ def ets_series(
             errors.append(f"{_label(config)}: {err}")
             continue
         if np.isfinite(result.aic):
-            fits.append((result.aic, len(fits), config, result))
-    for _, _, config, result in sorted(fits, key=lambda f: f[:2]):
-        forecast = np.asarray(result.forecast(horizon))
-        if np.isfinite(forecast).all():
-            return forecast, _label(config), simulated_sd(result, horizon)
-    raise ValueError(f"no ETS model gave finite forecasts ({'; '.join(errors[:2])})")
+            fits.append((result.aic, len(fits), result, _label(config)))
+    return lowest_aic_finite(
+        fits, lambda r: (r.forecast(horizon), simulated_sd(r, horizon)), errors, "ETS"
+    )
 
 
 class ETSForecaster(LocalForecaster):

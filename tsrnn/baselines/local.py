@@ -64,6 +64,23 @@ def require_statsmodels() -> None:
         ) from err
 
 
+def lowest_aic_finite(
+    fits: list[tuple], forecast: Callable, errors: list[str], what: str
+) -> tuple[np.ndarray, str, np.ndarray]:
+    """Forecasts, label and spread of the lowest-AIC fit whose ``forecast(result)`` is finite.
+
+    ``fits`` holds ``(aic, order, result, label)``; ``forecast(result)`` returns the mean
+    and standard deviation of ``horizon`` steps. A degenerate fit (e.g. 6 parameters on 14
+    points: forecasts that run away, a spread that is NaN) drops out of the search.
+    """
+    for _, _, result, label in sorted(fits, key=lambda fit: fit[:2]):
+        mean, sd = (np.asarray(a, dtype=np.float64) for a in forecast(result))
+        if np.isfinite(mean).all() and np.isfinite(sd).all():
+            return mean, label, sd
+        errors.append(f"{label}: forecasts or their spread are not finite")
+    raise ValueError(f"no {what} model gave finite forecasts ({'; '.join(errors[:2])})")
+
+
 @functools.cache
 def _blas() -> Any:
     """The BLAS thread pools of numpy and scipy (which statsmodels' filters call)."""
