@@ -28,6 +28,8 @@ def test_template_frames_equal_the_general_frame(last, freq):
         got = frames.frame(calendar, 3, values, id_col="unique_id", time_col="ds")
         expected = future_rows(calendar, 3, id_col="unique_id", time_col="ds")
         pd.testing.assert_frame_equal(got, expected.assign(yhat=values.ravel()))
-        got["yhat"] = -1.0  # the caller's frame is its own
+        got["yhat"] = -1.0  # the caller's frame is its own, every column of it
+        got.loc[0, "unique_id"] = "zz"
+        got.loc[0, "ds"] = got["ds"].iloc[-1]
         calendar = calendar.stepped(np.array([1])) or calendar
         values = values + 1

@@ -256,30 +256,33 @@ class Calendar:
         ahead = self._lookahead(1)
         return None if ahead is None else ahead.units[positions, ahead.offset[positions]]
 
-    def stepped(self, positions: np.ndarray) -> Calendar | None:
+    def stepped(self, positions: np.ndarray, units: np.ndarray | None = None) -> Calendar | None:
         """The calendar after one more observation of each (distinct) series at ``positions``.
 
         The streaming step: the new calendar shares this one's future grid (each moved
         series one stamp further along it) and builds its ``last_time`` Index only when
-        asked. None where :meth:`future_units` is None.
+        asked. ``units`` are :meth:`next_units` of ``positions`` where the caller has them.
+        None where :meth:`future_units` is None.
         """
         ahead = self._lookahead(1) if type(self) in (Calendar, _SteppedCalendar) else None
         if ahead is None:
             return None
         mine = vars(self)
-        units = mine.get("_units")
-        last = (_as_units(self.last_time) if units is None else units).copy()
-        last[positions] = ahead.units[positions, ahead.offset[positions]]
+        rows = ahead.offset[positions]
+        last = mine.get("_units")
+        last = (_as_units(self.last_time) if last is None else last).copy()
+        last[positions] = ahead.units[positions, rows] if units is None else units
         offset = ahead.offset.copy()
-        offset[positions] += 1
-        used = max(ahead.used, int(offset[positions].max()) if len(positions) else 0)
+        offset[positions] = rows + 1
+        used = max(ahead.used, int(rows.max()) + 1) if len(positions) else ahead.used
         moved = object.__new__(_SteppedCalendar)  # the fields, without building last_time
-        vars(moved).update(ids=self.ids, freq=self.freq, _units=last,
-                           _like=mine.get("_like", mine.get("last_time")),
-                           _ahead=_Lookahead(ahead.units, offset, used))  # fmt: skip
+        fields = vars(moved)
+        fields.update(ids=self.ids, freq=self.freq, _units=last,
+                      _like=mine.get("_like", mine.get("last_time")),
+                      _ahead=_Lookahead(ahead.units, offset, used))  # fmt: skip
         for name in ("id_index", "id_positions"):
             if name in mine:
-                vars(moved)[name] = mine[name]
+                fields[name] = mine[name]
         return moved
 
     @property

@@ -4,8 +4,9 @@ A forecast frame holds ``id_col``, ``time_col`` and ``yhat`` for the next ``step
 every series. :class:`ForecastFrames` builds one template frame per ``steps`` over numpy
 buffers it owns, refills the time buffer from the calendar's future grid when the calendar
 moved on and the ``yhat`` buffer on every call, and hands out a deep copy (the caller owns
-it). Anything the template cannot hold (tz-aware times, a calendar without a vectorised
-grid) takes :func:`~tsrnn.data.frame.future_rows`, the general path.
+it; :func:`~tsrnn.data.frame_blocks.copy_frame`). Anything the template cannot hold
+(tz-aware times, a calendar without a vectorised grid) takes
+:func:`~tsrnn.data.frame.future_rows`, the general path.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from tsrnn.data.frame import future_rows
+from tsrnn.data.frame_blocks import copy_frame
 from tsrnn.exceptions import DataValidationError
 
 __all__ = ["ForecastFrames", "explicit_future_rows"]
@@ -51,7 +53,7 @@ class _Template:
             self.times.reshape(-1, steps)[...] = grid
             self.calendar = calendar
         self.yhat.reshape(values.shape)[...] = values
-        return self.frame.copy()
+        return copy_frame(self.frame)
 
 
 class ForecastFrames:

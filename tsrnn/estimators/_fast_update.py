@@ -13,13 +13,15 @@ takes the rows (and words the errors).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from tsrnn.data.frame_blocks import column_arrays
 from tsrnn.data.panel import Panel
-from tsrnn.estimators._forecast_cache import live_cache, weight_versions
+from tsrnn.estimators._forecast_cache import live_cache, state_writes, weight_versions
 from tsrnn.estimators.session import StreamSession
 from tsrnn.exceptions import DataValidationError
 
@@ -45,22 +47,25 @@ def stream_update(est: Any, X: Any) -> bool:
     ids, times, *columns = arrays
     values = _finite_values(columns)
     positions = None if values is None else _positions(est, calendar, ids)
-    if positions is None or not _next_times(calendar, positions, times):
+    stamps = None if positions is None else _next_times(calendar, positions, times)
+    if stamps is None:
         return False
-    moved = calendar.stepped(positions)
-    session = None if moved is None else _session(est, positions)
+    moved = calendar.stepped(positions, stamps)
+    versions = weight_versions(est.network_)  # once per call: every check below takes them
+    session = None if moved is None else _session(est, positions, versions)
     if session is None:
         return False
-    cache = live_cache(est)  # before anything moves: is it still the fitted state's?
+    cache = live_cache(est, versions=versions)  # before anything moves: the fitted state's?
     forecasts = session.push(values)  # writes est.state_[positions]
-    vars(est)["_cache_sessions"][positions.tobytes()] = (session, _session_key(est, positions))
+    vars(est)["_cache_sessions"][positions.tobytes()] = (
+        session, _session_key(est, positions, versions))  # fmt: skip
     context = est.context_
     last = context.values.copy()
     last[context.indptr[positions + 1] - 1] = values.astype(np.float32)
     est.context_ = Panel(last, context.indptr, context.ids, context.columns)
     est.calendar_ = moved
     if cache is not None:
-        cache.moved(est, fresh=(positions, forecasts))
+        cache.moved(est, fresh=(positions, forecasts), versions=versions)
     return True
 
 
@@ -73,27 +78,25 @@ def _same(a: Any, b: Any) -> bool:
 
 def _columns(est: Any, X: pd.DataFrame) -> list | None:
     """The id, time, target and covariate arrays of ``X``, or None if not the fitted columns."""
-    names = X.columns.values
+    names = X.columns.tolist()
     layout = vars(est).get("_cache_layout")
-    if layout is None or not _same(names, layout[0]):
-        names = list(names)
+    if layout is None or names != layout[0]:
         wanted = [est.id_col, est.time_col, est.target_col, *est.covariates_]
-        if len(set(names)) != len(names) or sorted(names) != sorted(wanted):
+        if len(names) != len(wanted) or set(names) != set(wanted):
             return None
-        layout = (X.columns.values, [names.index(c) for c in wanted])
+        layout = (names, [names.index(c) for c in wanted])
         vars(est)["_cache_layout"] = layout
-    column = getattr(X, "_get_column_array", None)  # the stored array: no Series per column
-    if column is None:
-        return [X.iloc[:, i].array for i in layout[1]]
-    return [column(i) for i in layout[1]]
+    return column_arrays(X, layout[1])  # the stored arrays: no Series per column
 
 
 def _finite_values(columns: list) -> np.ndarray | None:
     """``(n_rows, n_columns)`` float64 of numeric numpy columns, or None (NaN, inf, dtypes)."""
     if not all(isinstance(c, np.ndarray) and c.dtype.kind in "iuf" for c in columns):
         return None
-    values = columns[0].astype(np.float64)[:, None] if len(columns) == 1 else (
+    values = columns[0].astype(np.float64).reshape(-1, 1) if len(columns) == 1 else (
         np.column_stack(columns).astype(np.float64))  # fmt: skip
+    if values.size == 1:  # one value: a Python float check
+        return values if math.isfinite(values.item()) else None
     return values if np.isfinite(values).all() else None
 
 
@@ -117,47 +120,52 @@ def _positions(est: Any, calendar: Any, ids: Any) -> np.ndarray | None:
     return positions
 
 
-def _next_times(calendar: Any, positions: np.ndarray, times: Any) -> bool:
-    """Whether ``times`` are exactly the next stamps of the series at ``positions``."""
+def _next_times(calendar: Any, positions: np.ndarray, times: Any) -> np.ndarray | None:
+    """The next stamps (int64 units) of the series at ``positions`` if ``times`` are them."""
     like = calendar.time_kind
     if isinstance(like, pd.DatetimeIndex):
         if getattr(times, "tz", None) is not None:
-            return False
-        times = np.asarray(times)
+            return None
+        stored = getattr(times, "_ndarray", None)  # a DatetimeArray's own datetime64 array
+        times = stored if isinstance(stored, np.ndarray) else np.asarray(times)
         if times.dtype.kind != "M":
-            return False
+            return None
     elif not (isinstance(times, np.ndarray) and times.dtype.kind in "iu"):
-        return False
-    expected = calendar.next_units(positions)
-    if expected is None:
-        return False
-    if isinstance(like, pd.DatetimeIndex):
-        expected = expected.view(f"datetime64[{like.unit}]")  # numpy compares across units
-    return bool((times == expected).all())
+        return None
+    units = calendar.next_units(positions)
+    if units is None:
+        return None
+    expected = units.view(f"datetime64[{like.unit}]") if times.dtype.kind == "M" else units
+    return units if bool((times == expected).all()) else None  # numpy compares across units
 
 
-def _session_key(est: Any, positions: np.ndarray) -> tuple:
+def _session_key(est: Any, positions: np.ndarray, versions: tuple[int, ...]) -> tuple:
     """What a kept session's step depends on: objects, parameters, and its series' states."""
     objects = (est.network_, est.scaler_, est.state_)
-    values = (est.normalize_windows, weight_versions(est.network_))
-    return objects, values, est.state_[positions].copy()
+    values = (est.normalize_windows, versions)
+    return objects, values, state_writes(est), est.state_[positions].copy()
 
 
-def _session(est: Any, positions: np.ndarray) -> StreamSession | None:
-    """The kept session of these series if still in step with ``est``; else a new one."""
+def _session(est: Any, positions: np.ndarray, versions: tuple[int, ...]) -> StreamSession | None:
+    """The kept session of these series if still in step with ``est``; else a new one.
+
+    In step: the same objects and parameters, and no write to ``state_`` since its last
+    push (or, after writes to other series, its series' states as it left them).
+    """
     sessions = vars(est).setdefault("_cache_sessions", {})
     kept = sessions.get(positions.tobytes())
     if kept is not None and kept[1] is not None:
-        session, (objects, values, states) = kept
-        now = _session_key(est, positions)
+        session, (objects, values, writes, states) = kept
         if (
-            all(a is b for a, b in zip(objects, now[0], strict=True))
-            and values == now[1]
-            and bool((states == now[2]).all())
+            objects[0] is est.network_
+            and objects[1] is est.scaler_
+            and objects[2] is est.state_
+            and values == (est.normalize_windows, versions)
+            and (writes == state_writes(est) or bool((states == est.state_[positions]).all()))
         ):
             return session
     try:
-        session = StreamSession(est, est.calendar_.ids[positions])
+        session = StreamSession(est, est.calendar_.ids[positions], _positions=positions)
     except DataValidationError:
         return None  # the general path words it
     if len(sessions) >= _SESSIONS:

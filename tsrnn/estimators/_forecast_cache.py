@@ -7,7 +7,9 @@ series (``path_.forecast``: user units, ``(n_series, horizon[, n_quantiles])``),
 ``forecast()`` and ``predict(X)`` do not re-run the encoder on every call. The cache is
 tied to the objects it was computed from: replacing any of them (a new fit, a loaded
 model, ``set_params``) empties it; ``update()`` marks only the series it changed stale,
-and the next call recomputes those together.
+and the next call recomputes those together. The hidden states ``state_`` are advanced in
+place (by ``update()`` and :class:`~tsrnn.estimators.session.StreamSession`): every such
+write counts itself with :func:`wrote_state`, and the cache compares that count.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import numpy as np
 
 from tsrnn.nn.threads import forecast_threads
 
-__all__ = ["ForecastCache", "live_cache", "weight_versions"]
+__all__ = ["ForecastCache", "live_cache", "state_writes", "weight_versions", "wrote_state"]
 
 
 _PARAMETERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -34,8 +36,22 @@ def weight_versions(net: Any) -> tuple[int, ...]:
     return tuple(p._version for p in params)
 
 
-def _fingerprint(est: Any) -> tuple[tuple, tuple]:
-    """The objects (compared by identity) and values the path's forecasts depend on."""
+def state_writes(est: Any) -> int:
+    """How many times ``est.state_`` was written in place (see :func:`wrote_state`)."""
+    return vars(est).get("_cache_state_writes", 0)
+
+
+def wrote_state(est: Any) -> None:
+    """Count one in-place write to ``est.state_`` (call it after every such write)."""
+    mine = vars(est)
+    mine["_cache_state_writes"] = mine.get("_cache_state_writes", 0) + 1
+
+
+def _fingerprint(est: Any, versions: tuple[int, ...] | None = None) -> tuple[tuple, tuple]:
+    """The objects (compared by identity) and values the path's forecasts depend on.
+
+    ``versions`` are the network's :func:`weight_versions` where the caller has them.
+    """
     net = est.network_
     objects = (est.path_, est.context_, est.scaler_, net, getattr(est, "state_", None),
                getattr(est, "static_", None))  # fmt: skip
@@ -43,7 +59,8 @@ def _fingerprint(est: Any) -> tuple[tuple, tuple]:
         est.horizon,
         est.normalize_windows,
         getattr(est, "context_length", None),
-        weight_versions(net),
+        weight_versions(net) if versions is None else versions,
+        state_writes(est),
     )
     return objects, values
 
@@ -62,21 +79,11 @@ class ForecastCache:
         n = est.calendar_.n_series
         self.values: np.ndarray | None = None  # [n_series, horizon(, n_quantiles)]
         self.fresh = np.zeros(n, dtype=bool)
-        self.state = self._state_copy(est)
 
-    @staticmethod
-    def _state_copy(est: Any) -> np.ndarray | None:
-        state = getattr(est, "state_", None)  # a session may advance it in place
-        return None if state is None else state.copy()
-
-    def matches(self, est: Any) -> bool:
+    def matches(self, est: Any, versions: tuple[int, ...] | None = None) -> bool:
         """Whether ``est`` is still in the state this cache was computed from."""
-        objects, values = _fingerprint(est)
-        if not (all(map(operator.is_, objects, self.key[0])) and values == self.key[1]):
-            return False
-        return self.state is None or (
-            self.state.shape == est.state_.shape and bool((self.state == est.state_).all())
-        )
+        objects, values = _fingerprint(est, versions)
+        return all(map(operator.is_, objects, self.key[0])) and values == self.key[1]
 
     def get(self, est: Any, positions: np.ndarray) -> np.ndarray:
         """Forecasts of the series at ``positions`` (a new array), computing the stale ones.
@@ -94,10 +101,17 @@ class ForecastCache:
             self.fresh[stale] = True
         return self.values[positions]
 
-    def moved(self, est: Any, stale: np.ndarray | None = None, fresh: tuple | None = None) -> None:
+    def moved(
+        self,
+        est: Any,
+        stale: np.ndarray | None = None,
+        fresh: tuple | None = None,
+        versions: tuple[int, ...] | None = None,
+    ) -> None:
         """Follow ``est`` after an update: new series and ``stale`` ones are recomputed.
 
-        ``fresh`` is ``(positions, forecasts)`` of series whose new forecasts are known.
+        ``fresh`` is ``(positions, forecasts)`` of series whose new forecasts are known;
+        ``versions`` the network's :func:`weight_versions`, where the caller has them.
         """
         n = est.calendar_.n_series
         if n > len(self.fresh):  # series first seen in update()
@@ -106,29 +120,25 @@ class ForecastCache:
                 grown = np.empty((n, *self.values.shape[1:]))
                 grown[: len(self.values)] = self.values
                 self.values = grown
-        changed = []
         if stale is not None:
             self.fresh[stale] = False
-            changed.append(stale)
         if fresh is not None:
             positions, forecasts = fresh
             if self.values is not None:
                 self.values[positions] = forecasts
                 self.fresh[positions] = True
-            changed.append(positions)
-        self.key = _fingerprint(est)
-        state = getattr(est, "state_", None)
-        if self.state is not None and state is not None and self.state.shape == state.shape:
-            rows = np.concatenate(changed) if changed else slice(None)
-            self.state[rows] = state[rows]  # only the moved series' states changed
-        else:
-            self.state = self._state_copy(est)
+        self.key = _fingerprint(est, versions)
 
 
-def live_cache(est: Any, *, create: bool = False) -> ForecastCache | None:
-    """``est``'s forecast cache if it matches the fitted state (a new one with ``create``)."""
+def live_cache(
+    est: Any, *, create: bool = False, versions: tuple[int, ...] | None = None
+) -> ForecastCache | None:
+    """``est``'s forecast cache if it matches the fitted state (a new one with ``create``).
+
+    ``versions`` are the network's :func:`weight_versions`, where the caller has them.
+    """
     cache = vars(est).get("_cache_forecasts")
-    if cache is not None and cache.matches(est):
+    if cache is not None and cache.matches(est, versions):
         return cache
     if not create:
         return None

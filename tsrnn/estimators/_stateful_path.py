@@ -18,6 +18,7 @@ from tsrnn.data.panel import Panel
 from tsrnn.data.scaling import PanelScaler
 from tsrnn.data.windowing import check_windows
 from tsrnn.estimators._fast_update import stream_update
+from tsrnn.estimators._forecast_cache import wrote_state
 from tsrnn.estimators._paths import TrainingPlan, WindowedPath
 from tsrnn.estimators._static import with_static
 from tsrnn.exceptions import ParameterError
@@ -146,6 +147,7 @@ class StatefulPath(WindowedPath):
         positions = est.calendar_.positions(panel.ids, action="update")
         scaled = self.inputs(est, panel, positions)
         est.state_[positions] = self.read_states(est, scaled, est.state_[positions])
+        wrote_state(est)
 
     def add_series(self, est: Any, panel: Panel) -> None:  # noqa: D102
         n_old = len(est.state_)

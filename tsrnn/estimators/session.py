@@ -21,6 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from tsrnn.data.fixed_steps import _from_units, future_grid
 from tsrnn.data.panel import Panel
+from tsrnn.estimators._forecast_cache import wrote_state
 from tsrnn.estimators._numpy_step import _lanes_of, _numpy_weights, _NumpyStep
 from tsrnn.exceptions import DataValidationError
 from tsrnn.nn.state import state_from_numpy, state_to_numpy
@@ -178,9 +179,10 @@ class StreamSession:
         return out
 
     def _wrote(self) -> None:
-        """Write the states back where they are a copy (or ``state_`` was replaced)."""
+        """Write the states back where they are a copy (or ``state_`` was replaced); count it."""
         if self._view_of is not self.estimator.state_:
             self.estimator.state_[self._where] = self._step.state
+        wrote_state(self.estimator)
 
     def _refuse(self, bad: int) -> None:
         raise DataValidationError(
@@ -204,6 +206,7 @@ class StreamSession:
             self._state = self._net.advance(torch.from_numpy(x[:, None, :]), self._state)
             out = self._net.forecast_from_state(self._state).numpy()  # [S, H]
         self.estimator.state_[self._where] = state_to_numpy(self._state)
+        wrote_state(self.estimator)
         out = out.astype(np.float64)  # a new array: the caller keeps it
         if self._relative:  # in float64, as the general path
             out += scaled[:, :1]  # the scaled target (float32 -> float64, exact)
