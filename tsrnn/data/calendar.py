@@ -260,9 +260,8 @@ class Calendar:
         """The calendar after one more observation of each (distinct) series at ``positions``.
 
         The streaming step: the new calendar shares this one's future grid (each moved
-        series one stamp further along it) and builds its ``last_time`` Index only when
-        asked. ``units`` are :meth:`next_units` of ``positions`` where the caller has them.
-        None where :meth:`future_units` is None.
+        series one stamp further) and builds ``last_time`` only when asked. ``units``:
+        :meth:`next_units` of ``positions``, if known. None where :meth:`future_units` is.
         """
         ahead = self._lookahead(1) if type(self) in (Calendar, _SteppedCalendar) else None
         if ahead is None:
@@ -276,8 +275,7 @@ class Calendar:
         offset[positions] = rows + 1
         used = max(ahead.used, int(rows.max()) + 1) if len(positions) else ahead.used
         moved = object.__new__(_SteppedCalendar)  # the fields, without building last_time
-        fields = vars(moved)
-        fields.update(ids=self.ids, freq=self.freq, _units=last,
+        (fields := vars(moved)).update(ids=self.ids, freq=self.freq, _units=last,
                       _like=mine.get("_like", mine.get("last_time")),
                       _ahead=_Lookahead(ahead.units, offset, used))  # fmt: skip
         for name in ("id_index", "id_positions"):
