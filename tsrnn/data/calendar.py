@@ -275,12 +275,10 @@ class Calendar:
         offset[positions] = rows + 1
         used = max(ahead.used, int(rows.max()) + 1) if len(positions) else ahead.used
         moved = object.__new__(_SteppedCalendar)  # the fields, without building last_time
-        (fields := vars(moved)).update(ids=self.ids, freq=self.freq, _units=last,
-                      _like=mine.get("_like", mine.get("last_time")),
-                      _ahead=_Lookahead(ahead.units, offset, used))  # fmt: skip
-        for name in ("id_index", "id_positions"):
-            if name in mine:
-                fields[name] = mine[name]
+        fields = {name: mine[name] for name in ("id_index", "id_positions") if name in mine}
+        vars(moved).update(fields, ids=self.ids, freq=self.freq, _units=last,
+                           _like=mine.get("_like", mine.get("last_time")),
+                           _ahead=_Lookahead(ahead.units, offset, used))  # fmt: skip
         return moved
 
     @property

@@ -42,7 +42,8 @@ def column_arrays(frame: pd.DataFrame, positions: list[int]) -> list:
                     found[loc] = values[row]
         return [found[p] for p in positions]
     except (AttributeError, KeyError, IndexError):  # another pandas layout: the public way
-        return [frame.iloc[:, p].array for p in positions]
+        arrays = [frame.iloc[:, p].array for p in positions]
+        return [a.to_numpy() if isinstance(a, pd.arrays.NumpyExtensionArray) else a for a in arrays]
 
 
 def copy_frame(frame: pd.DataFrame) -> pd.DataFrame:

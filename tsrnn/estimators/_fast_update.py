@@ -14,6 +14,7 @@ takes the rows (and words the errors).
 from __future__ import annotations
 
 import math
+import operator
 from typing import Any
 
 import numpy as np
@@ -139,11 +140,15 @@ def _next_times(calendar: Any, positions: np.ndarray, times: Any) -> np.ndarray 
     return units if bool((times == expected).all()) else None  # numpy compares across units
 
 
+def _session_objects(est: Any) -> tuple:
+    """The fitted objects a session's step reads (compared by identity)."""
+    return est.network_, est.scaler_, est.state_
+
+
 def _session_key(est: Any, positions: np.ndarray, versions: tuple[int, ...]) -> tuple:
     """What a kept session's step depends on: objects, parameters, and its series' states."""
-    objects = (est.network_, est.scaler_, est.state_)
     values = (est.normalize_windows, versions)
-    return objects, values, state_writes(est), est.state_[positions].copy()
+    return _session_objects(est), values, state_writes(est), est.state_[positions].copy()
 
 
 def _session(est: Any, positions: np.ndarray, versions: tuple[int, ...]) -> StreamSession | None:
@@ -157,9 +162,7 @@ def _session(est: Any, positions: np.ndarray, versions: tuple[int, ...]) -> Stre
     if kept is not None and kept[1] is not None:
         session, (objects, values, writes, states) = kept
         if (
-            objects[0] is est.network_
-            and objects[1] is est.scaler_
-            and objects[2] is est.state_
+            all(map(operator.is_, objects, _session_objects(est)))
             and values == (est.normalize_windows, versions)
             and (writes == state_writes(est) or bool((states == est.state_[positions]).all()))
         ):

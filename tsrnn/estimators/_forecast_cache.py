@@ -9,7 +9,8 @@ tied to the objects it was computed from: replacing any of them (a new fit, a lo
 model, ``set_params``) empties it; ``update()`` marks only the series it changed stale,
 and the next call recomputes those together. The hidden states ``state_`` are advanced in
 place (by ``update()`` and :class:`~tsrnn.estimators.session.StreamSession`): every such
-write counts itself with :func:`wrote_state`, and the cache compares that count.
+write counts itself with :func:`wrote_state`, and the cache compares that count (a write
+from outside tsrnn is not seen: assign a new ``state_`` array instead).
 """
 
 from __future__ import annotations
