@@ -10,6 +10,7 @@ the public API where those are missing; the tests compare them with it.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["column_arrays", "copy_frame"]
@@ -21,9 +22,10 @@ except ImportError:  # pragma: no cover - another pandas layout: the public API
 
 
 def column_arrays(frame: pd.DataFrame, positions: list[int]) -> list:
-    """The stored 1-D arrays (numpy or extension arrays) of the columns at ``positions``.
+    """The stored 1-D arrays of the columns at ``positions``.
 
-    Read-only views: do not write to them.
+    Numpy arrays where the column's dtype is numpy's (tz-naive datetimes as
+    ``datetime64``), pandas extension arrays otherwise. Read-only views: do not write to them.
 
     Examples
     --------
@@ -35,6 +37,8 @@ def column_arrays(frame: pd.DataFrame, positions: list[int]) -> list:
         found = {}
         for block in frame._mgr.blocks:
             values, locs = block.values, block.mgr_locs.as_array
+            if isinstance(values.dtype, np.dtype):  # a datetime/timedelta array's numpy data
+                values = getattr(values, "_ndarray", values)
             if values.ndim == 1:
                 found[int(locs[0])] = values
             else:
@@ -43,7 +47,7 @@ def column_arrays(frame: pd.DataFrame, positions: list[int]) -> list:
         return [found[p] for p in positions]
     except (AttributeError, KeyError, IndexError):  # another pandas layout: the public way
         arrays = [frame.iloc[:, p].array for p in positions]
-        return [a.to_numpy() if isinstance(a, pd.arrays.NumpyExtensionArray) else a for a in arrays]
+        return [a.to_numpy() if isinstance(a.dtype, np.dtype) else a for a in arrays]
 
 
 def copy_frame(frame: pd.DataFrame) -> pd.DataFrame:
