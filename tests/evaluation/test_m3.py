@@ -88,3 +88,16 @@ def test_deepar_and_the_quantile_lstm_are_m3_models():
     assert network.loss == "quantile" and network.horizon == M3_HORIZONS["yearly"]
     network = M3_MODELS["lstm_student_t"]("yearly", 1).estimator.estimator
     assert network.likelihood == "student_t" and network.loss == "mse"
+
+
+def test_conformal_m3_models_wrap_their_point_model():
+    from tsrnn import ConformalForecaster, DeepARForecaster
+    from tsrnn.evaluation.m3 import M3_MODELS
+
+    deepar = M3_MODELS["deepar_conformal"]("quarterly", 1)
+    assert isinstance(deepar, ConformalForecaster) and deepar.n_windows == 1
+    assert isinstance(deepar.estimator, DeepARForecaster)
+    assert deepar.estimator.horizon == M3_HORIZONS["quarterly"]
+    gru = M3_MODELS["gru_conformal"]("yearly", 1)
+    assert isinstance(gru, ConformalForecaster)
+    assert gru.estimator.estimator.regressor.vary["random_state"] == [0]

@@ -37,3 +37,64 @@ def test_a_bad_setting_is_refused(monkeypatch):
     monkeypatch.setenv("TSRNN_FORECAST_THREADS", "many")
     with pytest.raises(ParameterError, match="TSRNN_FORECAST_THREADS='many'"):
         inside(torch.nn.Linear(2, 2))
+
+
+def test_short_context_batches_train_on_one_thread_and_full_ones_keep_theirs(two_threads):
+    """A real fit: steps of short-context batches (forward and backward) see one thread."""
+    import numpy as np
+    import pandas as pd
+
+    from tsrnn import GRUForecaster
+
+    seen = []  # (all lengths full?, threads in forward, threads in backward)
+
+    def record(module, args, output):
+        x, lengths = args[0], args[1]
+        full = lengths is None or bool((lengths == x.shape[1]).all())
+        entry = [full, torch.get_num_threads(), None]
+        seen.append(entry)
+        if output.requires_grad:
+            output.register_hook(lambda grad: entry.__setitem__(2, torch.get_num_threads()))
+
+    rows = [("long", t, float(np.sin(t / 3))) for t in range(60)]
+    rows += [("short", t, float(t % 4)) for t in range(9)]  # every window of it is short
+    frame = pd.DataFrame(rows, columns=["unique_id", "ds", "y"])
+    est = GRUForecaster(horizon=3, context_length=8, hidden_size=4, batch_size=4,
+                        max_epochs=1, random_state=0)  # fmt: skip
+    original = est._train
+
+    def train(plan, seed):
+        hook = None
+
+        def wrap(system):
+            nonlocal hook
+            hook = system.network.register_forward_hook(record)
+            return system
+
+        make = plan.make_system
+        plan.make_system = lambda network: wrap(make(network))
+        try:
+            return original(plan, seed)
+        finally:
+            plan.make_system = make
+
+    est._train = train
+    est.fit(frame)
+    assert {(full, f, b) for full, f, b in seen} == {(True, 2, 2), (False, 1, 1)}
+    assert torch.get_num_threads() == 2  # restored after the fit
+
+
+def test_short_batch_threads_knob(two_threads, monkeypatch):
+    from types import SimpleNamespace
+
+    net = torch.nn.Linear(2, 2)
+    short = SimpleNamespace(x=torch.zeros(3, 5, 1), lengths=torch.tensor([5, 2, 1]))
+    full = SimpleNamespace(x=torch.zeros(2, 5, 1), lengths=torch.tensor([5, 5]))
+    assert threads.short_batch_threads(net, full) is None and torch.get_num_threads() == 2
+    assert threads.short_batch_threads(net, short) == 2 and torch.get_num_threads() == 1
+    torch.set_num_threads(2)
+    monkeypatch.setenv("TSRNN_SHORT_BATCH_THREADS", "0")
+    assert threads.short_batch_threads(net, short) is None and torch.get_num_threads() == 2
+    monkeypatch.setenv("TSRNN_SHORT_BATCH_THREADS", "x")
+    with pytest.raises(ParameterError, match="TSRNN_SHORT_BATCH_THREADS='x'"):
+        threads.short_batch_threads(net, short)

@@ -221,6 +221,7 @@ M3_MODELS: dict[str, Callable[[str, int | None], Any]] = {
     # window of the horizon at the end of each training series)
     "tsrnn_conformal": lambda c, n_jobs: _conformal(m3_recurrent(c, n_jobs=n_jobs)),
     "gru_conformal": lambda c, n_jobs: _conformal(_single(c, "gru")),
+    "deepar_conformal": lambda c, n_jobs: _conformal(_deepar(c, n_jobs)),
     # likelihoods: DeepAR (Student-t, 100 sample paths); one quantile-head LSTM of the recipe
     "deepar": _deepar,
     "lstm_quantile": _lstm_quantile,
@@ -274,7 +275,9 @@ def run_m3(
         (the hand-made per-category ensemble of :func:`m3_recurrent`), ``esrnn``
         (:class:`~tsrnn.ESRNNForecaster`), ``lstm`` and ``gru`` (one network),
         ``lstm_quantile`` and ``lstm_student_t`` (one LSTM of the recipe with a quantile or
-        a Student-t head), ``deepar`` (:class:`~tsrnn.DeepARForecaster`), and the baselines
+        a Student-t head), ``deepar`` (:class:`~tsrnn.DeepARForecaster`),
+        ``tsrnn_conformal``, ``gru_conformal`` and ``deepar_conformal`` (split-conformal
+        intervals around the recipe, one GRU of it, or DeepAR's median), and the baselines
         ``naive``, ``snaive``, ``naive2``, ``ses``, ``holt``, ``damped``, ``theta``, ``ets``,
         ``arima``.
     limit : int, optional

@@ -2,13 +2,20 @@
 
 from tsrnn.training.system import LOSSES, ForecastingSystem
 from tsrnn.training.tbptt import TBPTTSystem
-from tsrnn.training.trainer import BestWeights, LossHistory, make_trainer, quiet_lightning
+from tsrnn.training.trainer import (
+    BestWeights,
+    LossHistory,
+    ShortBatchThreads,
+    make_trainer,
+    quiet_lightning,
+)
 
 __all__ = [
     "LOSSES",
     "BestWeights",
     "ForecastingSystem",
     "LossHistory",
+    "ShortBatchThreads",
     "TBPTTSystem",
     "make_trainer",
     "quiet_lightning",

@@ -13,9 +13,19 @@ from collections.abc import Iterator
 from typing import Any
 
 import lightning as L
+import torch
 from lightning.pytorch.callbacks import Callback, EarlyStopping
 
-__all__ = ["BestWeights", "LossHistory", "QUIET_DEFAULTS", "make_trainer", "quiet_lightning"]
+from tsrnn.nn.threads import short_batch_threads
+
+__all__ = [
+    "BestWeights",
+    "LossHistory",
+    "QUIET_DEFAULTS",
+    "ShortBatchThreads",
+    "make_trainer",
+    "quiet_lightning",
+]
 
 QUIET_DEFAULTS: dict[str, Any] = {
     "accelerator": "cpu",
@@ -71,6 +81,34 @@ def _cached_entry_points() -> Iterator[None]:
         yield
     finally:
         registry.entry_points = importlib.metadata.entry_points
+
+
+class ShortBatchThreads(Callback):
+    """Train and validate batches of short contexts on fewer torch threads.
+
+    See ``tsrnn.nn.threads.short_batch_threads``: the thread count is switched before
+    the batch's step (forward, backward and optimiser step) and restored after it, and at
+    the end of the fit or on an exception.
+    """
+
+    def __init__(self) -> None:
+        self._restore: int | None = None
+
+    def _enter(self, pl_module: Any, batch: Any) -> None:
+        self._leave()
+        self._restore = short_batch_threads(pl_module, batch)
+
+    def _leave(self, *_: Any) -> None:
+        if self._restore is not None:
+            torch.set_num_threads(self._restore)
+            self._restore = None
+
+    def on_train_batch_start(self, trainer: Any, module: Any, batch: Any, *_: Any) -> None:  # noqa: D102
+        self._enter(module, batch)
+
+    on_validation_batch_start = on_train_batch_start
+    on_train_batch_end = on_validation_batch_end = _leave
+    on_fit_end = on_exception = _leave
 
 
 class LossHistory(Callback):
@@ -145,7 +183,8 @@ def make_trainer(
     lightning.Trainer
     """
     extra = dict(trainer_kwargs or {})
-    callbacks = [*(callbacks or []), *extra.pop("callbacks", [])]  # the user's come after ours
+    # tsrnn's callbacks first, the user's after them
+    callbacks = [ShortBatchThreads(), *(callbacks or []), *extra.pop("callbacks", [])]
     if early_stopping_patience is not None:
         callbacks.append(EarlyStopping(monitor="val_loss", patience=early_stopping_patience))
     settings = {
