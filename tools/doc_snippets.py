@@ -1,7 +1,9 @@
 """Run the Python blocks of reStructuredText pages and check (or rewrite) their shown output.
 
 Each ``.. code-block:: python`` runs in one namespace per page, in page order; when the
-next block is a ``.. code-block:: text``, it must equal what the Python block printed.
+next block is a ``.. code-block:: text``, it must equal what the Python block printed;
+decimal numbers may differ within a relative 1e-6 (a trained network's float32 arithmetic
+differs in the last digits between CPUs and their kernels).
 
     python tools/doc_snippets.py check docs/user_guide/*.rst
     python tools/doc_snippets.py update docs/user_guide/*.rst   # rewrite stale outputs
@@ -19,6 +21,20 @@ import tempfile
 from pathlib import Path
 
 BLOCK = re.compile(r"^(\s*)\.\. code-block:: (\w+)\s*$")
+DECIMAL = re.compile(r"[-+]?\d+\.\d+(?:e[-+]?\d+)?")
+RTOL = 1e-6
+
+
+def same_output(got: str, shown: str) -> bool:
+    """Equal text, except decimal numbers within ``RTOL`` of each other."""
+    if got == shown:
+        return True
+    a, b = DECIMAL.split(got), DECIMAL.split(shown)
+    x, y = DECIMAL.findall(got), DECIMAL.findall(shown)
+    if a != b or len(x) != len(y):
+        return False
+    return all(abs(float(u) - float(v)) <= RTOL * max(abs(float(u)), abs(float(v)), 1e-12)
+               for u, v in zip(x, y, strict=True))  # fmt: skip
 
 
 def blocks(lines: list[str]) -> list[tuple[int, int, str, str, int]]:
@@ -70,7 +86,7 @@ def process(path: Path, update: bool) -> int:
         if nxt is None or nxt[2] != "text" or nxt[0] > found[k][1] + 2:
             continue
         shown = "\n".join(line.rstrip() for line in nxt[3].splitlines())
-        if got != shown:
+        if not same_output(got, shown):
             stale += 1
             print(f"{path}:{start + 1}: output differs\n--- page\n{shown}\n--- now\n{got}\n")
             new = [(" " * nxt[4] + x) if x else "" for x in got.splitlines()]
