@@ -137,16 +137,18 @@ def _single(category: str, cell: str) -> Any:
     return m3_recurrent(category, cell=cell, seeds=[0])
 
 
-def _lstm_quantile(category: str, n_jobs: int | None, **head: Any) -> Any:
-    """One network of the recipe with a quantile head (its bounds through the log and indices).
+def _recipe_network(category: str, cell: str = "lstm", **head: Any) -> Any:
+    """One network of the recipe (first context factor, seed 0), updatable.
 
-    ``head``: other head parameters instead (``likelihood="student_t"``).
+    The log target goes through tsrnn's ``TargetTransformedForecaster`` (interval bounds
+    through the log and the seasonal indices; ``update``). ``head``: the network's head
+    parameters (``loss="quantile"``, ``likelihood="student_t"``).
     """
-    from tsrnn.estimators import DeseasonalizedForecaster, LSTMForecaster
+    from tsrnn.estimators import DeseasonalizedForecaster, GRUForecaster, LSTMForecaster
     from tsrnn.estimators._recipe import TargetTransformedForecaster
 
     horizon = M3_HORIZONS[category]
-    network = LSTMForecaster(
+    network = {"lstm": LSTMForecaster, "gru": GRUForecaster}[cell](
         horizon=horizon,
         context_length=max(2, round(CONTEXT_FACTORS[category][0] * horizon)),
         hidden_size=32,
@@ -155,10 +157,15 @@ def _lstm_quantile(category: str, n_jobs: int | None, **head: Any) -> Any:
         max_epochs=20,
         scaler=TARGET_SCALERS[category],
         random_state=0,
-        **(head or {"loss": "quantile"}),
+        **head,
     )
     log_target = TargetTransformedForecaster(network, transform="log")
     return DeseasonalizedForecaster(log_target, season_length=M3_SEASON_LENGTH[category])
+
+
+def _lstm_quantile(category: str, n_jobs: int | None, **head: Any) -> Any:
+    """One LSTM of the recipe with a quantile head (``head``: another head instead)."""
+    return _recipe_network(category, "lstm", **(head or {"loss": "quantile"}))
 
 
 def _deepar(category: str, n_jobs: int | None) -> Any:
