@@ -30,6 +30,9 @@ CONFORMAL = {
     "gru_cf1": {"n_windows": 1},
     "gru_cf2": {"n_windows": 2},
     "gru_cf3": {"n_windows": 3},
+    # refit=False (one fitted model updated through the windows) stops on panels whose
+    # short series start only after the first cutoff: DeseasonalizedForecaster.update
+    # does not add series. Try them on long series only.
     "gru_cf3_update": {"n_windows": 3, "refit": False},
     "gru_cfh_step1": {"n_windows": "h", "step": 1, "refit": False},
 }
@@ -49,7 +52,8 @@ def main() -> None:  # noqa: D103
     parser = argparse.ArgumentParser()
     parser.add_argument("category")
     parser.add_argument("--limit", type=int, default=200)
-    parser.add_argument("--candidates", default=",".join([*CONFORMAL, *OTHERS]))
+    default = [c for c in CONFORMAL if "refit" not in CONFORMAL[c]] + list(OTHERS)
+    parser.add_argument("--candidates", default=",".join(default))
     args = parser.parse_args()
     torch.set_num_threads(1)
     h, m = M3_HORIZONS[args.category], M3_SEASON_LENGTH[args.category]
