@@ -124,8 +124,10 @@ def test_static_state_survives_the_safe_format_and_pickle(make, tmp_path):
         pd.testing.assert_frame_equal(twin.forecast(), expected)
         assert twin.static_encoder_ == est.static_encoder_
         assert twin.get_params() == est.get_params()
-        np.testing.assert_array_equal(
-            twin.update(new).forecast()["yhat"], clone_update(est, new)["yhat"]
+        # the twin forecasts the new series alone (its cache holds the others), the clone
+        # all four in one batch: equal up to the batch size's float32 rounding
+        np.testing.assert_allclose(
+            twin.update(new).forecast()["yhat"], clone_update(est, new)["yhat"], rtol=1e-7
         )
 
 
