@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tsrnn.data.frame_blocks import column_arrays, copy_frame
+from tsrnn.data.frame_blocks import column_arrays, column_names, copy_frame
 
 KINDS = {
     "float": lambda n: np.linspace(0.0, 1.0, n),
@@ -45,3 +45,11 @@ def test_copy_frame_is_a_deep_copy_like_pandas(kinds):
     got.index.name, got.columns.name = "row", "column"
     pd.testing.assert_frame_equal(frame, before)
     assert got.groupby("c0").size().sum() == 4
+
+
+@pytest.mark.parametrize("dtype", ["str", object, "int64"])
+def test_column_names_are_the_columns_as_a_list(dtype):
+    names = [0, 1] if dtype == "int64" else ["id", "ds"]
+    frame = pd.DataFrame([[1, 2]], columns=pd.Index(names, dtype=dtype))
+    got = column_names(frame)
+    assert got == frame.columns.tolist() and type(got[0]) is type(frame.columns.tolist()[0])

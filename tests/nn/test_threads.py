@@ -40,47 +40,29 @@ def test_a_bad_setting_is_refused(monkeypatch):
 
 
 def test_short_context_batches_train_on_one_thread_and_full_ones_keep_theirs(two_threads):
-    """A real fit: steps of short-context batches (forward and backward) see one thread."""
+    """A real fit: steps of short-context batches (forward, backward) run on one thread."""
     import numpy as np
     import pandas as pd
+    from lightning.pytorch.callbacks import Callback
 
     from tsrnn import GRUForecaster
 
-    seen = []  # (all lengths full?, threads in forward, threads in backward)
+    seen = []  # (all lengths full?, threads at the step's start, threads after backward)
 
-    def record(module, args, output):
-        x, lengths = args[0], args[1]
-        full = lengths is None or bool((lengths == x.shape[1]).all())
-        entry = [full, torch.get_num_threads(), None]
-        seen.append(entry)
-        if output.requires_grad:
-            output.register_hook(lambda grad: entry.__setitem__(2, torch.get_num_threads()))
+    class Record(Callback):  # user callbacks run after tsrnn's
+        def on_train_batch_start(self, trainer, module, batch, batch_idx):
+            full = bool((batch.lengths == batch.x.shape[1]).all())
+            seen.append([full, torch.get_num_threads(), None])
+
+        def on_after_backward(self, trainer, module):
+            seen[-1][2] = torch.get_num_threads()
 
     rows = [("long", t, float(np.sin(t / 3))) for t in range(60)]
     rows += [("short", t, float(t % 4)) for t in range(9)]  # every window of it is short
     frame = pd.DataFrame(rows, columns=["unique_id", "ds", "y"])
-    est = GRUForecaster(horizon=3, context_length=8, hidden_size=4, batch_size=4,
-                        max_epochs=1, random_state=0)  # fmt: skip
-    original = est._train
-
-    def train(plan, seed):
-        hook = None
-
-        def wrap(system):
-            nonlocal hook
-            hook = system.network.register_forward_hook(record)
-            return system
-
-        make = plan.make_system
-        plan.make_system = lambda network: wrap(make(network))
-        try:
-            return original(plan, seed)
-        finally:
-            plan.make_system = make
-
-    est._train = train
-    est.fit(frame)
-    assert {(full, f, b) for full, f, b in seen} == {(True, 2, 2), (False, 1, 1)}
+    GRUForecaster(horizon=3, context_length=8, hidden_size=4, batch_size=4, max_epochs=1,
+                  random_state=0, trainer_kwargs={"callbacks": [Record()]}).fit(frame)  # fmt: skip
+    assert {tuple(entry) for entry in seen} == {(True, 2, 2), (False, 1, 1)}
     assert torch.get_num_threads() == 2  # restored after the fit
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tsrnn.data.frame_blocks import column_arrays
+from tsrnn.data.frame_blocks import column_arrays, column_names
 from tsrnn.data.panel import Panel
 from tsrnn.estimators._forecast_cache import live_cache, state_writes, weight_versions
 from tsrnn.estimators.session import StreamSession
@@ -79,7 +79,7 @@ def _same(a: Any, b: Any) -> bool:
 
 def _columns(est: Any, X: pd.DataFrame) -> list | None:
     """The id, time, target and covariate arrays of ``X``, or None if not the fitted columns."""
-    names = _names(X.columns)
+    names = column_names(X)
     layout = vars(est).get("_cache_layout")
     if layout is None or names != layout[0]:
         wanted = [est.id_col, est.time_col, est.target_col, *est.covariates_]
@@ -88,12 +88,6 @@ def _columns(est: Any, X: pd.DataFrame) -> list | None:
         layout = (names, [names.index(c) for c in wanted])
         vars(est)["_cache_layout"] = layout
     return column_arrays(X, layout[1])  # the stored arrays: no Series per column
-
-
-def _names(columns: pd.Index) -> list:
-    """``columns.tolist()``; for pyarrow-backed names through pyarrow (a fifth of the time)."""
-    stored = getattr(getattr(columns, "_values", None), "_pa_array", None)
-    return stored.to_pylist() if stored is not None else columns.tolist()
 
 
 def _finite_values(columns: list) -> np.ndarray | None:

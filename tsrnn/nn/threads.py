@@ -60,20 +60,25 @@ def forecast_threads(network: torch.nn.Module) -> Iterator[None]:
     >>> inside, torch.get_num_threads() == before
     (1, True)
     """
-    threads, before = _wanted(), torch.get_num_threads()
-    small = _small(network)
-    if threads == 0 or threads == before or not small:
-        yield
-        return
-    torch.set_num_threads(threads)
+    before = _switch(_ENV, network)
     try:
         yield
     finally:
-        torch.set_num_threads(before)
+        if before is not None:
+            torch.set_num_threads(before)
 
 
-def _small(network: torch.nn.Module) -> bool:
-    return sum(p.numel() for p in network.parameters()) <= SMALL_NETWORK
+def _switch(name: str, network: torch.nn.Module) -> int | None:
+    """Set the thread count of knob ``name`` for a small ``network``; the count it replaced.
+
+    None where nothing changed (the knob at 0 or at torch's count, a large network).
+    """
+    threads, before = _wanted(name), torch.get_num_threads()
+    small = sum(p.numel() for p in network.parameters()) <= SMALL_NETWORK
+    if threads == 0 or threads == before or not small:
+        return None
+    torch.set_num_threads(threads)
+    return before
 
 
 def short_batch_threads(network: torch.nn.Module, batch: object) -> int | None:
@@ -99,8 +104,4 @@ def short_batch_threads(network: torch.nn.Module, batch: object) -> int | None:
         return None
     if x.device.type != "cpu" or bool((lengths >= x.shape[1]).all()):
         return None
-    threads, before = _wanted(_SHORT_ENV), torch.get_num_threads()
-    if threads == 0 or threads == before or not _small(network):
-        return None
-    torch.set_num_threads(threads)
-    return before
+    return _switch(_SHORT_ENV, network)
