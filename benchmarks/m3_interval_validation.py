@@ -9,7 +9,8 @@ is not read. The candidates are the models of ``tsrnn benchmark m3 --intervals 9
 ``TargetTransformedForecaster``, which can ``update``, so that calibration windows can
 follow one fitted model). Usage::
 
-    python benchmarks/m3_interval_validation.py yearly [--limit 200] [--candidates a,b,...]
+    python benchmarks/m3_interval_validation.py yearly [--limit 200] [--sample]
+        [--candidates a,b,...]
 """
 
 from __future__ import annotations
@@ -36,6 +37,15 @@ CONFORMAL = {
     "gru_cf3_update": {"n_windows": 3, "refit": False},
     "gru_cfh_step1": {"n_windows": "h", "step": 1, "refit": False},
 }
+#: Conformalized quantile regression (method="cqr") around models with their own
+#: intervals: model name in M3_MODELS -> ConformalForecaster parameters.
+CQR = {
+    "lstm_quantile_cqr1": ("lstm_quantile", {"n_windows": 1}),
+    "lstm_quantile_cqr2": ("lstm_quantile", {"n_windows": 2}),
+    "lstm_student_t_cqr1": ("lstm_student_t", {"n_windows": 1}),
+    "deepar_cqr1": ("deepar", {"n_windows": 1}),
+    "ets_cqr1": ("ets", {"n_windows": 1}),
+}
 OTHERS = ("ets", "lstm_quantile", "lstm_student_t", "deepar", "deepar_conformal")
 
 
@@ -45,6 +55,9 @@ def candidate(name: str, category: str):  # noqa: D103
         if params["n_windows"] == "h":
             params["n_windows"] = M3_HORIZONS[category]
         return ConformalForecaster(_recipe_network(category, "gru"), **params)
+    if name in CQR:
+        inner, params = CQR[name]
+        return ConformalForecaster(M3_MODELS[inner](category, 1), method="cqr", **params)
     return M3_MODELS[name](category, 1)
 
 
@@ -52,12 +65,19 @@ def main() -> None:  # noqa: D103
     parser = argparse.ArgumentParser()
     parser.add_argument("category")
     parser.add_argument("--limit", type=int, default=200)
-    default = [c for c in CONFORMAL if "refit" not in CONFORMAL[c]] + list(OTHERS)
+    parser.add_argument(
+        "--sample", action="store_true", help="a random --limit series (seed 0), not the first"
+    )
+    default = [c for c in CONFORMAL if "refit" not in CONFORMAL[c]] + list(OTHERS) + list(CQR)
     parser.add_argument("--candidates", default=",".join(default))
     args = parser.parse_args()
     torch.set_num_threads(1)
     h, m = M3_HORIZONS[args.category], M3_SEASON_LENGTH[args.category]
-    train, _ = load_m3(args.category, limit=args.limit)  # the test window is never used
+    train, _ = load_m3(args.category, limit=None if args.sample else args.limit)
+    del _  # the test window is never used
+    if args.sample:
+        ids = train.unique_id.drop_duplicates().sample(args.limit, random_state=0)
+        train = train[train.unique_id.isin(ids)]
     fit_rows, val_rows = temporal_train_test_split(train, test_size=h)
     models = {name: candidate(name, args.category) for name in args.candidates.split(",")}
     start = time.perf_counter()

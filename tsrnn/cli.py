@@ -225,9 +225,14 @@ def benchmark_command(args: argparse.Namespace) -> int:
     import torch
 
     torch.set_num_threads(1)
+    if args.intervals is not None and not 1 <= args.intervals < 100:  # 0.95 means 95, surely
+        raise TsrnnError(
+            f"--intervals is a level in percent, from 1 to below 100 (95 for 95% intervals); "
+            f"got {args.intervals:g}."
+        )
     if args.dataset == "csv":
         return _benchmark_csv(args)
-    from tsrnn.evaluation.m3 import CATEGORIES, DEFAULT_MODELS, run_m3
+    from tsrnn.evaluation.m3 import CATEGORIES, DEFAULT_MODELS, INTERVAL_MODELS, run_m3
 
     if args.file is not None or args.horizon is not None or args.season_length is not None:
         raise TsrnnError(
@@ -238,7 +243,7 @@ def benchmark_command(args: argparse.Namespace) -> int:
     categories = CATEGORIES if args.category == "all" else (args.category,)
     board = run_m3(
         categories,
-        args.models or DEFAULT_MODELS,
+        args.models or _with_interval_models(DEFAULT_MODELS, INTERVAL_MODELS, args),
         limit=args.limit,
         out_dir=args.out or "m3-benchmark",
         n_jobs=args.n_jobs,
@@ -256,11 +261,21 @@ def benchmark_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _with_interval_models(
+    defaults: tuple[str, ...], extra: tuple[str, ...], args: argparse.Namespace
+) -> list[str]:
+    """The default models, plus the probabilistic default and ARIMA with --intervals."""
+    models = list(defaults)
+    if args.intervals is not None:
+        models += [m for m in extra if m not in models]
+    return models
+
+
 def _benchmark_csv(args: argparse.Namespace) -> int:
     import os
     from pathlib import Path
 
-    from tsrnn.evaluation.csv_benchmark import CSV_DEFAULT_MODELS, run_csv
+    from tsrnn.evaluation.csv_benchmark import CSV_DEFAULT_MODELS, CSV_INTERVAL_MODELS, run_csv
 
     if args.file is None or args.horizon is None:
         raise TsrnnError("benchmark csv needs a FILE and --horizon H (rows held out per series).")
@@ -272,12 +287,13 @@ def _benchmark_csv(args: argparse.Namespace) -> int:
     board = run_csv(
         frame,
         args.horizon,
-        args.models or CSV_DEFAULT_MODELS,
+        args.models or _with_interval_models(CSV_DEFAULT_MODELS, CSV_INTERVAL_MODELS, args),
         season_length=args.season_length,
         out_dir=out,
         name=Path(args.file).stem,
         n_jobs=args.n_jobs or os.cpu_count(),
         verbose=not args.quiet,
+        intervals=None if args.intervals is None else args.intervals / 100,
         id_col=args.id_col,
         time_col=args.time_col,
         target_col=args.target_col,

@@ -99,3 +99,48 @@ def test_backtest_returns_interval_columns():
     fc = result.forecasts
     assert {"yhat_lo_80", "yhat_hi_80", "yhat_lo_95", "yhat_hi_95"} <= set(fc.columns)
     assert (fc.yhat_lo_95 <= fc.yhat_lo_80).all() and (fc.yhat_hi_80 <= fc.yhat_hi_95).all()
+
+
+class _NarrowNaive(NaiveForecaster):
+    """The naive forecast with intervals a third as wide as they should be."""
+
+    def _row_quantiles(self, X, quantiles):
+        point = self.predict(X)[:, None]
+        return point + (super()._row_quantiles(X, quantiles) - point) / 3
+
+
+def test_cqr_restores_the_coverage_of_too_narrow_intervals_and_keeps_their_shape():
+    horizon, n = 2, 500
+    data = _noise_panel(n, 24, seed=5)
+    train, test = data.groupby("unique_id").head(22), data.groupby("unique_id").tail(horizon)
+    first = (test.groupby("unique_id").cumcount() == 0).to_numpy()
+    raw = _NarrowNaive(horizon=horizon).fit(train).predict_interval(test, coverage=0.8)
+    assert coverage(test.y[first], raw.iloc[first, 0], raw.iloc[first, 1]) < 0.5
+    model = ConformalForecaster(
+        _NarrowNaive(horizon=horizon), n_windows=3, method="cqr", coverages=[0.8, 0.9]
+    ).fit(train)
+    assert model.scores_.shape == (2, 3 * n, horizon)
+    for level in (0.8, 0.9):
+        band = model.predict_interval(test, coverage=level)
+        got = coverage(test.y[first], band.iloc[first, 0], band.iloc[first, 1])
+        tolerance = 3.5 * np.sqrt(level * (1 - level) / n) + 1 / (model.scores_.shape[1] + 1)
+        assert abs(got - level) < tolerance, (got, level, tolerance)
+    q = model.predict_quantiles(test, quantiles=[0.05, 0.1, 0.5, 0.9, 0.95]).to_numpy()
+    assert (np.diff(q, axis=1) >= 0).all()  # bounds never cross the median or each other
+    np.testing.assert_allclose(q[:, 2], model.predict(test))
+    fc = model.forecast(level=[90])
+    np.testing.assert_allclose(fc.yhat_hi_90.to_numpy(), q[:, 4])  # forecast = predict path
+    back = pickle.loads(pickle.dumps(model))
+    pd.testing.assert_frame_equal(back.forecast(level=[90]), fc)
+
+
+def test_cqr_errors_name_what_to_do():
+    data = _noise_panel(5, 20, seed=6)
+    with pytest.raises(ParameterError, match="method='cqr' needs a wrapped model"):
+        ConformalForecaster(LSTMForecaster(horizon=2, **TINY), method="cqr").fit(data)
+    model = ConformalForecaster(NaiveForecaster(horizon=2), method="cqr", coverages=0.8)
+    model.fit(data)
+    with pytest.raises(ParameterError, match=r"calibrated for coverages \[0.8\]"):
+        model.forecast(level=[95])
+    with pytest.raises(ParameterError, match="method"):
+        ConformalForecaster(NaiveForecaster(horizon=2), method="quantile").fit(data)

@@ -35,3 +35,28 @@ def test_cli_benchmark_misuse_is_a_one_line_error(argv, message, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(argv)
     assert exit_info.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_cli_benchmark_csv_scores_intervals_with_the_probabilistic_default(tmp_path, capsys):
+    path = tmp_path / "sales.csv"
+    make_panel((30, 26, 20, 28, 24) * 2, covariates=False).to_csv(path, index=False)
+    out = tmp_path / "bench"  # 10 series: 10 calibration scores per step, enough for 90%
+    argv = ["benchmark", "csv", str(path), "--horizon", "3", "--season-length", "12"]
+    argv += ["--models", "lstm_quantile_cqr", "naive", "--intervals", "90"]
+    assert main([*argv, "--out", str(out), "--quiet", "--n-jobs", "1"]) == 0
+    board = pd.read_csv(out / "leaderboard.csv").set_index("model")
+    assert {"coverage", "msis"} <= set(board.columns)
+    assert board[["coverage", "msis"]].notna().all().all()  # both give intervals
+    forecasts = pd.read_csv(out / "forecasts.csv")
+    band = forecasts[forecasts.model == "lstm_quantile_cqr"]
+    assert len(band) == 10 * 3 and (band.yhat_lo_90 <= band.yhat).all()
+    assert (band.yhat <= band.yhat_hi_90).all()
+
+
+def test_cli_benchmark_intervals_level_is_checked(tmp_path, capsys):
+    path = tmp_path / "sales.csv"
+    make_panel((30, 26), covariates=False).to_csv(path, index=False)
+    argv = ["benchmark", "csv", str(path), "--horizon", "3", "--intervals", "0.95"]
+    with pytest.raises(SystemExit) as exit_info:
+        main([*argv, "--models", "naive", "--out", str(tmp_path / "b"), "--quiet"])
+    assert exit_info.value.code == 2 and "level in percent" in capsys.readouterr().err

@@ -141,6 +141,9 @@ class RecipeForecaster(DelegatingForecaster):
         window ``horizon``, no adjustment.
     season_length : int or None, default=None
         Season length for the adjustment (None: each series' conventional one).
+    head : dict or None, default=None
+        The network's head parameters, e.g. ``{"loss": "quantile"}`` or
+        ``{"likelihood": "student_t"}``; None: the point head.
     max_epochs : int, default=20
         Training epochs of the network.
     random_state : int or None, default=0
@@ -155,6 +158,7 @@ class RecipeForecaster(DelegatingForecaster):
         *,
         recipe: dict | None = None,
         season_length: int | None = None,
+        head: dict | None = None,
         max_epochs: int = 20,
         random_state: int | None = 0,
         id_col: str = "unique_id",
@@ -164,6 +168,7 @@ class RecipeForecaster(DelegatingForecaster):
         self.horizon = horizon
         self.recipe = recipe
         self.season_length = season_length
+        self.head = head
         self.max_epochs = max_epochs
         self.random_state = random_state
         self.id_col = id_col
@@ -192,6 +197,7 @@ class RecipeForecaster(DelegatingForecaster):
             max_epochs=self.max_epochs,
             random_state=self.random_state,
             **NETWORK,
+            **(self.head or {}),
             **cols,
         )
         model: Any = TargetTransformedForecaster(network, transform=recipe["transform"], **cols)

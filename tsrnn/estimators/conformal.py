@@ -8,12 +8,13 @@ in-sample naive MAE) are the conformity scores of step ``h``. An interval of
 coverage ``c`` at step ``h`` is the point forecast plus or minus the
 ``ceil((n + 1) c) / n`` empirical quantile of the ``n`` scores of that step
 (Vovk et al., 2005; the split-conformal recipe of Lei et al., 2018), times the
-series' scale.
+series' scale. With ``method="cqr"`` (conformalized quantile regression, Romano et
+al., 2019) the scores are the signed distances of the targets outside the wrapped
+model's own interval, and that interval is widened (or narrowed) by their quantile.
 """
 
 from __future__ import annotations
 
-import math
 import numbers
 from typing import Any
 
@@ -33,42 +34,17 @@ from tsrnn._uncertainty import (
 from tsrnn._validation import Interval, Options, validate_params
 from tsrnn.base import RowContractTags
 from tsrnn.data.frame import future_rows, to_long
+from tsrnn.estimators._conformal_scores import (
+    conformal_quantile,
+    interval_scores,
+    naive_scale,
+    score_grid,
+)
 from tsrnn.exceptions import DataValidationError, ParameterError
 from tsrnn.model_selection import TemporalSplit, backtest
 from tsrnn.model_selection._backtest import _find_calendar, estimator_horizon
 
 __all__ = ["ConformalForecaster", "conformal_quantile"]
-
-
-def conformal_quantile(scores: np.ndarray, coverage: float) -> float:
-    """The split-conformal quantile: the ``ceil((n + 1) c)``-th smallest of ``n`` scores.
-
-    With exchangeable scores, a new score falls at or below it with probability
-    at least ``c`` (and below ``c + 1 / (n + 1)`` without ties).
-
-    Examples
-    --------
-    >>> conformal_quantile(np.arange(1.0, 20.0), 0.9)  # ceil(20 * 0.9) = 18th of 19
-    18.0
-    """
-    finite = np.sort(scores[np.isfinite(scores)])
-    n = len(finite)
-    k = math.ceil((n + 1) * coverage - 1e-9)
-    if k > n:
-        need = math.ceil(coverage / (1 - coverage) - 1e-9)
-        raise DataValidationError(
-            f"A {coverage:.0%} conformal interval needs at least {need} calibration scores per "
-            f"step; there are {n}. Use more n_windows, more series, or a lower coverage."
-        )
-    return float(finite[max(k, 1) - 1])
-
-
-def _naive_scale(frame: pd.DataFrame, id_col: str, time_col: str, target_col: str) -> pd.Series:
-    """Each series' in-sample MAE of the naive (lag 1) forecast; 1 where it is 0 or undefined."""
-    ordered = frame.sort_values([id_col, time_col], kind="stable")
-    diffs = ordered.groupby(id_col, sort=False)[target_col].diff().abs()
-    scale = diffs.groupby(ordered[id_col], sort=True).mean()
-    return scale.where(scale > 0).fillna(1.0)
 
 
 class ConformalForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, BaseEstimator):
@@ -100,6 +76,16 @@ class ConformalForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, Bas
         How the calibration backtest moves between cutoffs (see
         :func:`~tsrnn.model_selection.backtest`): refit a clone every window
         (True), update one fitted clone (False; needs ``update``), or every k-th.
+    method : {"residual", "cqr"}, default="residual"
+        ``"residual"``: symmetric bands around the point forecast from the absolute
+        errors, for any forecaster and any coverage. ``"cqr"``: conformalized quantile
+        regression around a model that gives intervals itself (a quantile or likelihood
+        head, DeepAR, a baseline): its interval of each coverage in ``coverages`` is
+        moved out (or in) by the conformal quantile of the targets' signed distances
+        outside it, keeping the model's asymmetry and per-series widths.
+    coverages : float or list of float, default=(0.8, 0.95)
+        The coverages ``"cqr"`` calibrates (fractions); intervals and quantiles at
+        other levels raise an error. Unused by ``"residual"``.
     id_col, time_col, target_col : str, default="unique_id", "ds", "y"
         Column names.
 
@@ -109,7 +95,8 @@ class ConformalForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, Bas
         The estimator fitted on all the training data.
     scores_ : ndarray of shape (n_calibration, horizon)
         Conformity scores per calibration (window, series) and step; NaN where a
-        short series had no such step.
+        short series had no such step. With ``"cqr"``, shape
+        ``(len(coverages), n_calibration, horizon)``: one set per calibrated coverage.
     scale_ : Series
         Each series' scale (1 with ``scaling="none"``).
     horizon_ : int
@@ -132,6 +119,7 @@ class ConformalForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, Bas
         "step": [None, Interval(numbers.Integral, 1, None)],
         "scaling": [Options(frozenset({"none", "series"}))],
         "refit": [bool, Interval(numbers.Integral, 0, None)],
+        "method": [Options(frozenset({"residual", "cqr"}))],
         "id_col": [str],
         "time_col": [str],
         "target_col": [str],
@@ -145,6 +133,8 @@ class ConformalForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, Bas
         step: int | None = None,
         scaling: str = "series",
         refit: bool | int = True,
+        method: str = "residual",
+        coverages: Any = (0.8, 0.95),
         id_col: str = "unique_id",
         time_col: str = "ds",
         target_col: str = "y",
@@ -154,6 +144,8 @@ class ConformalForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, Bas
         self.step = step
         self.scaling = scaling
         self.refit = refit
+        self.method = method
+        self.coverages = coverages
         self.id_col = id_col
         self.time_col = time_col
         self.target_col = target_col
@@ -182,21 +174,36 @@ class ConformalForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, Bas
             raise DataValidationError(
                 f"fit needs the target: give y or a {self.target_col!r} column."
             )
-        result = backtest(self.estimator, X, y, cv=cv, refit=self.refit, scoring=("mae",),
-                          target_col=self.target_col, **keys)  # fmt: skip
+        cqr = self.method == "cqr"
+        levels = check_coverages(self.coverages) if cqr else None
+        try:
+            result = backtest(self.estimator, X, y, cv=cv, refit=self.refit, scoring=("mae",),
+                              intervals=levels, target_col=self.target_col, **keys)  # fmt: skip
+        except ParameterError as err:
+            if not cqr or "cannot give" not in str(err):
+                raise
+            raise ParameterError(
+                f"method='cqr' needs a wrapped model with its own intervals: {err} "
+                "Use method='residual' for point forecasters."
+            ) from err
         fc = result.forecasts
         if self.scaling == "series":
-            self.scale_ = _naive_scale(frame, self.id_col, self.time_col, self.target_col)
+            self.scale_ = naive_scale(frame, self.id_col, self.time_col, self.target_col)
         else:
             self.scale_ = pd.Series(
                 1.0, index=pd.Index(pd.unique(frame[self.id_col])).sort_values()
             )
-        errors = np.abs(fc[self.target_col].to_numpy(float) - fc["yhat"].to_numpy(float))
-        errors = errors / self.scale_.reindex(fc[self.id_col]).to_numpy()
-        windows = fc.groupby(["fold", self.id_col], sort=False).ngroup().to_numpy()
-        steps = fc.groupby(["fold", self.id_col], sort=False).cumcount().to_numpy()
-        self.scores_ = np.full((windows.max() + 1, horizon), np.nan)
-        self.scores_[windows, steps] = errors
+        scale = self.scale_.reindex(fc[self.id_col]).to_numpy()
+        if cqr:
+            self.coverages_ = levels
+            self.scores_ = np.stack([
+                score_grid(fc, interval_scores(fc, self.target_col, c, scale), self.id_col,
+                           horizon)
+                for c in levels
+            ])  # fmt: skip
+        else:
+            errors = np.abs(fc[self.target_col].to_numpy(float) - fc["yhat"].to_numpy(float))
+            self.scores_ = score_grid(fc, errors / scale, self.id_col, horizon)
         self.horizon_ = horizon
         target = frame.pop(self.target_col)  # wrappers such as TransformedTargetRegressor need y
         self.estimator_ = clone(self.estimator).fit(frame, target)
@@ -239,17 +246,26 @@ class ConformalForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, Bas
         check_is_fitted(self)
         if callable(getattr(self.estimator_, "forecast", None)):
             out = self.estimator_.forecast(horizon, X)
+
+            def base(q: list[float]) -> np.ndarray:
+                table = self.estimator_.forecast(horizon, X, quantiles=q)
+                return table[[quantile_column(v) for v in q]].to_numpy(float)
+
         else:  # a scikit-learn wrapper: predict the next rows of every series
             steps = self.horizon_ if horizon is None else horizon
             keys = [self.id_col, self.time_col]
-            out = future_rows(self._calendar(), steps, id_col=self.id_col, time_col=self.time_col)
+            rows = future_rows(self._calendar(), steps, id_col=self.id_col, time_col=self.time_col)
             if X is not None:
                 given = to_long(X, None, id_col=self.id_col, time_col=self.time_col,
                                 target_col=self.target_col)  # fmt: skip
-                out = out.merge(given, on=keys, how="left")
-            out = out.assign(yhat=self.estimator_.predict(out))[[*keys, "yhat"]]
+                rows = rows.merge(given, on=keys, how="left")
+            out = rows.assign(yhat=self.estimator_.predict(rows))[[*keys, "yhat"]]
+
+            def base(q: list[float]) -> np.ndarray:
+                return self.estimator_.predict_quantiles(rows, q).to_numpy(float)
+
         point = out["yhat"].to_numpy(float)
-        return self._add_bands(out, point, level, quantiles)
+        return self._add_bands(out, point, level, quantiles, base)
 
     def future_frame(self, horizon: int | None = None) -> pd.DataFrame:
         """The id and time rows of the next ``horizon`` steps of every series.
@@ -292,7 +308,7 @@ class ConformalForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, Bas
         new = sorted(set(frame[self.id_col]) - set(self.scale_.index))
         if new and self.scaling == "series":
             part = frame[frame[self.id_col].isin(new)]
-            self.scale_ = pd.concat([self.scale_, _naive_scale(part, self.id_col, self.time_col,
+            self.scale_ = pd.concat([self.scale_, naive_scale(part, self.id_col, self.time_col,
                                                                self.target_col)])  # fmt: skip
         elif new:
             self.scale_ = pd.concat([self.scale_, pd.Series(1.0, index=new)])
@@ -308,28 +324,53 @@ class ConformalForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, Bas
         frame = to_long(
             X, None, id_col=self.id_col, time_col=self.time_col, target_col=self.target_col
         )
-        return self._quantiles_around(frame, self.predict(X), quantiles)
+
+        def base(q: list[float]) -> np.ndarray:
+            return self.estimator_.predict_quantiles(X, q).to_numpy(float)
+
+        return self._quantiles_around(frame, self.predict(X), quantiles, base)
 
     def _quantiles_around(
-        self, frame: pd.DataFrame, point: np.ndarray, quantiles: list[float]
+        self, frame: pd.DataFrame, point: np.ndarray, quantiles: list[float], base: Any
     ) -> np.ndarray:
+        """Quantiles of the rows of ``frame``, moved out by the conformal widths.
+
+        From ``point`` (``"residual"``) or the wrapped model's own quantiles (``"cqr"``:
+        ``base(levels)``).
+        """
         calendar = self._calendar()
         positions = calendar.positions(frame[self.id_col].to_numpy())
         steps = calendar.locate(positions, pd.Index(frame[self.time_col]), self.horizon_)
         scale = self.scale_.reindex(np.asarray(calendar.ids)[positions]).to_numpy(float)
+        tails = [q for q in quantiles if abs(q - 0.5) >= 1e-12]
+        own = base(tails) if self.method == "cqr" and tails else None
         out = np.empty((len(frame), len(quantiles)))
         for j, q in enumerate(quantiles):
             if abs(q - 0.5) < 1e-12:
                 out[:, j] = point
                 continue
+            scores, start = self._scores_for(abs(2 * q - 1)), point
+            if own is not None:
+                start = own[:, tails.index(q)]
             width = np.array(
-                [
-                    conformal_quantile(self.scores_[:, h], abs(2 * q - 1))
-                    for h in range(self.horizon_)
-                ]
+                [conformal_quantile(scores[:, h], abs(2 * q - 1)) for h in range(self.horizon_)]
             )
-            out[:, j] = point + np.sign(q - 0.5) * width[steps - 1] * scale
+            moved = start + np.sign(q - 0.5) * width[steps - 1] * scale
+            # a narrowed cqr bound stops at the point forecast: bounds never cross the median
+            out[:, j] = np.minimum(moved, point) if q < 0.5 else np.maximum(moved, point)
         return out
+
+    def _scores_for(self, coverage: float) -> np.ndarray:
+        if self.method != "cqr":
+            return self.scores_
+        for k, c in enumerate(self.coverages_):
+            if abs(c - coverage) < 1e-9:
+                return self.scores_[k]
+        raise ParameterError(
+            f"This ConformalForecaster(method='cqr') was calibrated for coverages "
+            f"{[round(c, 6) for c in self.coverages_]}; {coverage:g} was asked (quantile "
+            "q needs coverage |2q - 1|). Refit with that level in coverages=[...]."
+        )
 
     def _calendar(self) -> Any:
         calendar = _find_calendar(self.estimator_)
@@ -341,13 +382,13 @@ class ConformalForecaster(UncertaintyMixin, RowContractTags, RegressorMixin, Bas
         return calendar
 
     def _add_bands(
-        self, out: pd.DataFrame, point: np.ndarray, level: Any, quantiles: Any
+        self, out: pd.DataFrame, point: np.ndarray, level: Any, quantiles: Any, base: Any
     ) -> pd.DataFrame:
         if level is not None:
             coverages = check_coverages(level, percent=True)
-            values = self._quantiles_around(out, point, interval_quantiles(coverages))
+            values = self._quantiles_around(out, point, interval_quantiles(coverages), base)
             out[[n for c in coverages for n in interval_columns(c)]] = values
         if quantiles is not None:
             q = check_quantiles(quantiles)
-            out[[quantile_column(v) for v in q]] = self._quantiles_around(out, point, q)
+            out[[quantile_column(v) for v in q]] = self._quantiles_around(out, point, q, base)
         return out

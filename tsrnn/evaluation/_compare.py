@@ -15,7 +15,12 @@ from tqdm.auto import tqdm
 
 from tsrnn.baselines import Naive2Forecaster
 from tsrnn.data.frame import to_long
-from tsrnn.evaluation._intervals import band_columns, interval_scores, model_interval
+from tsrnn.evaluation._intervals import (
+    band_columns,
+    calibrated_for,
+    interval_scores,
+    model_interval,
+)
 from tsrnn.evaluation._significance import panel_diebold_mariano
 from tsrnn.exceptions import DataValidationError, ParameterError
 from tsrnn.metrics import owa, panel_scores
@@ -249,7 +254,7 @@ def compare(
     predictions: dict[str, np.ndarray] = {}
     bands: dict[str, np.ndarray] = {}
     for name, model in tqdm(pairs, desc="compare", unit="model", disable=not verbose):
-        est = clone(model)
+        est = clone(model) if intervals is None else calibrated_for(clone(model), intervals)
         start = time.perf_counter()
         est.fit(train[features], train[target_col])
         fit_s = time.perf_counter() - start

@@ -8,11 +8,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tsrnn._uncertainty import interval_columns
+from tsrnn._uncertainty import check_coverages, interval_columns
 from tsrnn.exceptions import ParameterError
 from tsrnn.metrics import msis
 
-__all__ = ["band_columns", "interval_scores", "model_interval"]
+__all__ = ["band_columns", "calibrated_for", "interval_scores", "model_interval"]
+
+
+def calibrated_for(est: Any, coverage: float) -> Any:
+    """``est`` with ``coverage`` added to every nested ``coverages`` parameter (CQR levels)."""
+    params = est.get_params(deep=True)
+    extend = {
+        key: sorted({*check_coverages(value), coverage})
+        for key, value in params.items()
+        if key.rsplit("__", 1)[-1] == "coverages"
+        and not any(abs(c - coverage) < 1e-9 for c in check_coverages(value))
+    }
+    return est.set_params(**extend) if extend else est
 
 
 def model_interval(est: Any, rows: pd.DataFrame, coverage: float) -> np.ndarray:
@@ -21,7 +33,9 @@ def model_interval(est: Any, rows: pd.DataFrame, coverage: float) -> np.ndarray:
         return np.full((len(rows), 2), np.nan)
     try:
         return est.predict_interval(rows, coverage=coverage).to_numpy(dtype=float)
-    except ParameterError:  # a point model: no interval of its own
+    except ParameterError as err:  # a point model: no interval of its own
+        if "cannot give" not in str(err):
+            raise
         return np.full((len(rows), 2), np.nan)
 
 

@@ -23,7 +23,7 @@ from tsrnn.evaluation._compare import compare, frame_to_markdown
 from tsrnn.exceptions import ParameterError
 from tsrnn.model_selection import temporal_train_test_split
 
-__all__ = ["CSV_DEFAULT_MODELS", "CSV_MODELS", "run_csv"]
+__all__ = ["CSV_DEFAULT_MODELS", "CSV_INTERVAL_MODELS", "CSV_MODELS", "run_csv"]
 
 Factory = Callable[[int, "int | None", "int | None"], Any]
 
@@ -51,6 +51,17 @@ def _network(cell: str) -> Factory:
     return make
 
 
+def _quantile_cqr(horizon: int, season_length: int | None, n_jobs: int | None) -> Any:
+    from tsrnn.estimators import ConformalForecaster
+    from tsrnn.estimators._recipe import RecipeForecaster
+
+    recipe = {"cell": "lstm", "context_length": max(horizon, season_length or 1)}
+    network = RecipeForecaster(
+        horizon, recipe=recipe, season_length=season_length, head={"loss": "quantile"}
+    )
+    return ConformalForecaster(network, n_windows=1, method="cqr")
+
+
 def _baseline(cls: type, **fixed: Any) -> Factory:
     def make(horizon: int, season_length: int | None, n_jobs: int | None) -> Any:
         return make_baseline(cls, fixed, horizon, season_length, n_jobs)
@@ -64,9 +75,12 @@ CSV_MODELS: dict[str, Factory] = {
     "esrnn": _esrnn,
     "lstm": _network("lstm"),
     "gru": _network("gru"),
+    "lstm_quantile_cqr": _quantile_cqr,
     **{name: _baseline(cls, **fixed) for name, (cls, fixed) in BASELINES.items()},
 }
 CSV_DEFAULT_MODELS = ("tsrnn", "snaive", "naive2", "theta", "ets")
+#: Added to the defaults when intervals are scored: the probabilistic default and ARIMA.
+CSV_INTERVAL_MODELS = ("lstm_quantile_cqr", "arima")
 
 
 def run_csv(
@@ -79,6 +93,7 @@ def run_csv(
     name: str = "csv",
     n_jobs: int | None = None,
     verbose: bool = True,
+    intervals: float | None = None,
     id_col: str = "unique_id",
     time_col: str = "ds",
     target_col: str = "y",
@@ -93,8 +108,9 @@ def run_csv(
         Rows held out at the end of every series, and the models' horizon.
     models : sequence of str, default=CSV_DEFAULT_MODELS
         Names in ``CSV_MODELS``: ``tsrnn`` (:class:`~tsrnn.AutoRNNForecaster`), ``lstm``,
-        ``gru`` (one network) and the baselines ``naive``, ``snaive``, ``naive2``,
-        ``ses``, ``holt``, ``damped``, ``theta``, ``ets``, ``arima``.
+        ``gru`` (one network), ``lstm_quantile_cqr`` (intervals, see ``intervals``) and
+        the baselines ``naive``, ``snaive``, ``naive2``, ``ses``, ``holt``, ``damped``,
+        ``theta``, ``ets``, ``arima``.
     season_length : int or None, default=None
         Season length of every series (None: the conventional one of its frequency);
         also the lag of the MASE scale.
@@ -106,14 +122,21 @@ def run_csv(
         Processes for the per-series baselines and the automatic forecaster.
     verbose : bool, default=True
         Progress per model.
+    intervals : float, optional
+        Coverage of prediction intervals to score (e.g. 0.95): the leaderboard gets
+        ``coverage`` and ``msis`` and ``forecasts.csv`` the bounds (``yhat_lo_95``,
+        ``yhat_hi_95``) of every model that gives intervals (NaN for the others).
+        ``lstm_quantile_cqr`` is the probabilistic default: an LSTM with a quantile head
+        in a :class:`~tsrnn.ConformalForecaster` (``method="cqr"``, one calibration window).
     id_col, time_col, target_col : str
         Column names.
 
     Returns
     -------
     DataFrame
-        ``model, smape, mase, owa, mae, rmse, fit_seconds, predict_seconds,
-        dm_statistic, dm_pvalue``, best sMAPE first.
+        ``model, smape, mase, owa, mae, rmse`` (then ``coverage, msis`` with
+        ``intervals``), ``fit_seconds, predict_seconds, dm_statistic, dm_pvalue``, best
+        sMAPE first.
 
     Examples
     --------
@@ -133,8 +156,12 @@ def run_csv(
     cols = {"id_col": id_col, "time_col": time_col}
     train, test = temporal_train_test_split(frame, test_size=horizon, **cols)
     estimators = {m: CSV_MODELS[m](horizon, season_length, n_jobs) for m in models}
+    names = {**cols, "target_col": target_col}
     for est in estimators.values():  # every model here takes the three column names
-        est.set_params(**cols, target_col=target_col)
+        est.set_params(**{
+            key: names[key.rsplit("__", 1)[-1]]
+            for key in est.get_params(deep=True) if key.rsplit("__", 1)[-1] in names
+        })  # fmt: skip
     result = compare(
         estimators,
         train,
@@ -142,12 +169,15 @@ def run_csv(
         season_length=season_length,
         plot=out / f"{name}.png",
         verbose=verbose,
+        intervals=intervals,
         target_col=target_col,
         **cols,
     )
     board = result.leaderboard
     board.to_csv(out / "leaderboard.csv", index=False)
-    result.forecasts[[id_col, time_col, "model", "yhat"]].to_csv(out / "forecasts.csv", index=False)
+    bands = [c for c in result.forecasts if c.startswith(("yhat_lo_", "yhat_hi_"))]
+    keep = [id_col, time_col, "model", "yhat", *bands]
+    result.forecasts[keep].to_csv(out / "forecasts.csv", index=False)
     result.per_horizon.reset_index().to_csv(out / "per_horizon.csv", index=False)
     elapsed = time.perf_counter() - start
     text = [

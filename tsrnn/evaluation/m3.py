@@ -31,6 +31,7 @@ from tsrnn.preprocessing import LogTransformer
 __all__ = [
     "CONTEXT_FACTORS",
     "DEFAULT_MODELS",
+    "INTERVAL_MODELS",
     "M3_MODELS",
     "TARGET_SCALERS",
     "m3_recurrent",
@@ -186,10 +187,10 @@ def _deepar(category: str, n_jobs: int | None) -> Any:
     )
 
 
-def _conformal(model: Any) -> Any:
+def _conformal(model: Any, **params: Any) -> Any:
     from tsrnn.estimators import ConformalForecaster  # torch: only when the model is built
 
-    return ConformalForecaster(model, n_windows=1)
+    return ConformalForecaster(model, n_windows=1, **params)
 
 
 def _baseline(cls: type, **fixed: Any) -> Callable[[str, int | None], Any]:
@@ -233,8 +234,14 @@ M3_MODELS: dict[str, Callable[[str, int | None], Any]] = {
     "deepar": _deepar,
     "lstm_quantile": _lstm_quantile,
     "lstm_student_t": lambda c, n_jobs: _lstm_quantile(c, n_jobs, likelihood="student_t"),
+    # conformalized quantile regression: the quantile head's own intervals, calibrated on
+    # one window of the horizon at the end of each training series (the probabilistic
+    # default, chosen on validation windows: benchmarks/m3_interval_validation.py)
+    "lstm_quantile_cqr": lambda c, n_jobs: _conformal(_lstm_quantile(c, n_jobs), method="cqr"),
 }
 DEFAULT_MODELS = ("tsrnn", "naive2", "ses", "damped", "theta", "ets")
+#: Added to the defaults when intervals are scored: the probabilistic default and ARIMA.
+INTERVAL_MODELS = ("lstm_quantile_cqr", "arima")
 CATEGORIES = ("yearly", "quarterly", "monthly", "other")
 
 
@@ -284,7 +291,10 @@ def run_m3(
         ``lstm_quantile`` and ``lstm_student_t`` (one LSTM of the recipe with a quantile or
         a Student-t head), ``deepar`` (:class:`~tsrnn.DeepARForecaster`),
         ``tsrnn_conformal``, ``gru_conformal`` and ``deepar_conformal`` (split-conformal
-        intervals around the recipe, one GRU of it, or DeepAR's median), and the baselines
+        intervals around the recipe, one GRU of it, or DeepAR's median),
+        ``lstm_quantile_cqr`` (the quantile head's intervals, conformalized: the
+        probabilistic default, which ``tsrnn benchmark m3 --intervals`` adds with
+        ``arima`` to the default models), and the baselines
         ``naive``, ``snaive``, ``naive2``, ``ses``, ``holt``, ``damped``, ``theta``, ``ets``,
         ``arima``.
     limit : int, optional

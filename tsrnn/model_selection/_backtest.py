@@ -131,7 +131,8 @@ def _find_calendar(estimator: Any) -> Any:
         est = queue.pop(0)
         if hasattr(est, "calendar_"):
             return est.calendar_
-        queue += [getattr(est, a) for a in ("regressor_", "best_estimator_") if hasattr(est, a)]
+        inner = ("regressor_", "best_estimator_", "estimator_")  # sklearn and tsrnn wrappers
+        queue += [getattr(est, a) for a in inner if hasattr(est, a)]
         steps = getattr(est, "steps", None)
         if isinstance(steps, list) and steps:
             queue.append(steps[-1][1])
