@@ -129,3 +129,38 @@ def test_recipe_names_a_known_cell_and_auto_checks_parameters():
         RecipeForecaster(4, recipe={"cell": "tcn"}).fit(df)
     with pytest.raises(ParameterError, match="n_best"):
         AutoRNNForecaster(horizon=4, n_best=0).fit(df)
+
+
+def test_baselines_are_scored_like_recipes_and_can_join_the_median():
+    from tsrnn.baselines import HoltForecaster, NaiveForecaster
+
+    rng = np.random.default_rng(3)  # random walks: the naive forecast is hard to beat
+    values = {f"s{i}": 50 + np.cumsum(rng.normal(size=40)) for i in range(4)}
+    df = panel_of(values)
+    baselines = [NaiveForecaster(horizon=4), HoltForecaster(horizon=4, damped_trend=True)]
+    auto = AutoRNNForecaster(horizon=4, baselines=baselines, **FAST).fit(df)
+    table = auto.validation_.set_index("candidate")
+    assert {"baseline=naive", "baseline=damped"} <= set(table.index)
+    assert table.loc[["baseline=naive", "baseline=damped"], "score"].notna().all()
+    assert pd.isna(table.loc["baseline=naive", "transform"])  # no recipe choices of its own
+    chosen = table.index[table.selected].tolist()
+    assert sorted(chosen) == sorted(auto.choices_["selected"])
+    rows = auto.future_frame()
+    members = np.vstack([m.predict(rows) for m in auto.estimator_.members_])
+    np.testing.assert_allclose(auto.predict(rows), np.median(members, axis=0))
+    kinds = [type(m.estimator_).__name__ for m in auto.estimator_.members_]
+    expected = {"baseline=naive": "NaiveForecaster", "baseline=damped": "HoltForecaster"}
+    assert sorted(k for k in kinds if k in expected.values()) == sorted(
+        expected[c] for c in chosen if c in expected
+    )
+    back = pickle.loads(pickle.dumps(auto))
+    pd.testing.assert_frame_equal(back.forecast(), auto.forecast())
+    assert "baseline=naive" in auto.summary()
+
+
+def test_baselines_must_share_the_horizon():
+    from tsrnn.baselines import NaiveForecaster
+
+    df = make_panel((30, 26), covariates=False)
+    with pytest.raises(ParameterError, match="baselines must be forecasters with horizon=4"):
+        AutoRNNForecaster(horizon=4, baselines=[NaiveForecaster(horizon=6)], **FAST).fit(df)

@@ -33,6 +33,7 @@ __all__ = [
     "TargetTransformedForecaster",
     "candidate_recipes",
     "change_name",
+    "model_name",
     "plain",
     "score_recipe",
 ]
@@ -138,7 +139,8 @@ class RecipeForecaster(DelegatingForecaster):
         :class:`~tsrnn.DeseasonalizedForecaster`, which adjusts the series that pass
         the 90% test), ``scaler`` (per-series scaler of the network), ``context_length``
         and ``cell`` (``"gru"`` or ``"lstm"``). None: log-free GRU, standard scaler,
-        window ``horizon``, no adjustment.
+        window ``horizon``, no adjustment. ``{"model": forecaster}`` instead names a
+        forecaster of its own (a baseline scored next to the recurrent recipes).
     season_length : int or None, default=None
         Season length for the adjustment (None: each series' conventional one).
     head : dict or None, default=None
@@ -177,6 +179,8 @@ class RecipeForecaster(DelegatingForecaster):
 
     def build(self) -> Any:
         """The unfitted chain of forecasters the recipe names."""
+        if self.recipe is not None and "model" in self.recipe:
+            return clone(self.recipe["model"])
         recipe = {
             "transform": "none",
             "deseasonalize": False,
@@ -291,7 +295,7 @@ def score_recipe(
     summary = result.summary()
     return {
         "candidate": name,
-        **{k: recipe[k] for k in RECIPE_KEYS},
+        **{k: recipe.get(k) for k in RECIPE_KEYS},
         "smape": float(summary["smape"]),
         "mase": float(summary["mase"]),
         "mae": float(summary["mae"]),
@@ -305,4 +309,12 @@ def plain(value: Any) -> Any:
 
 
 def change_name(base: dict, recipe: dict) -> str:
+    if "model" in recipe:
+        return f"baseline={model_name(recipe['model'])}"
     return ", ".join(f"{k}={recipe[k]}" for k in RECIPE_KEYS if recipe[k] != base[k])
+
+
+def model_name(model: Any) -> str:
+    """A short name: ``ThetaForecaster`` -> ``theta``, a damped ``HoltForecaster`` -> ``damped``."""
+    name = type(model).__name__.removesuffix("Forecaster").lower()
+    return "damped" if getattr(model, "damped_trend", False) else name

@@ -25,9 +25,17 @@ from tsrnn.estimators._recipe import (
     score_recipe,
 )
 from tsrnn.estimators.ensemble import EnsembleForecaster
+from tsrnn.exceptions import ParameterError
 from tsrnn.model_selection import TemporalSplit
 
 __all__ = ["AutoRNNForecaster", "candidate_recipes"]  # candidate_recipes: see _recipe
+
+
+def _names(recipes: list[dict]) -> list[str]:
+    """``base``, each change of it (``transform=none``), ``baseline=theta``; repeats numbered."""
+    names = ["base"] + [change_name(recipes[0], r) for r in recipes[1:]]
+    return [n if names.count(n) == 1 else f"{n}#{names[: i + 1].count(n)}"
+            for i, n in enumerate(names)]  # fmt: skip
 
 
 class AutoRNNForecaster(DelegatingForecaster):
@@ -47,6 +55,11 @@ class AutoRNNForecaster(DelegatingForecaster):
     with their median (:class:`~tsrnn.EnsembleForecaster`). Nothing is tuned to a data
     set: the candidates and the network settings are the same for every panel.
 
+    ``baselines`` adds forecasters of your own (e.g. ``ThetaForecaster``) to the candidates:
+    they are scored on the same windows by the same rule and, when among the ``n_best``,
+    refitted and combined with the networks (a hybrid; ``choices_["selected"]`` says
+    whether a baseline is in it).
+
     Cost: at most ``7 * n_windows + n_best`` network fits of ``max_epochs`` epochs; with
     ``time_budget`` no new candidate starts once validation has taken that many seconds
     (the base recipe always runs; the final refit is not counted).
@@ -64,6 +77,9 @@ class AutoRNNForecaster(DelegatingForecaster):
         Validation windows per series (rolling origin, ``horizon`` steps apart).
     n_best : int, default=3
         Candidates refitted and combined.
+    baselines : list of forecasters or None, default=None
+        Extra candidates (any forecaster with this ``horizon`` and the same column
+        names), named ``baseline=<kind>`` in ``validation_``.
     max_epochs : int, default=20
         Training epochs of every network.
     random_state : int or None, default=0
@@ -107,6 +123,7 @@ class AutoRNNForecaster(DelegatingForecaster):
         "time_budget": [None, Interval(numbers.Real, 0, None)],
         "n_windows": [Interval(numbers.Integral, 1, None)],
         "n_best": [Interval(numbers.Integral, 1, None)],
+        "baselines": [None, list, tuple],
         "max_epochs": [Interval(numbers.Integral, 1, None)],
         "random_state": [None, Interval(numbers.Integral, 0, None)],
         "n_jobs": [None, Interval(numbers.Integral, 1, None), Interval(numbers.Integral, None, -1)],
@@ -124,6 +141,7 @@ class AutoRNNForecaster(DelegatingForecaster):
         time_budget: float | None = None,
         n_windows: int = 2,
         n_best: int = 3,
+        baselines: Any = None,
         max_epochs: int = 20,
         random_state: int | None = 0,
         n_jobs: int | None = None,
@@ -137,6 +155,7 @@ class AutoRNNForecaster(DelegatingForecaster):
         self.time_budget = time_budget
         self.n_windows = n_windows
         self.n_best = n_best
+        self.baselines = baselines
         self.max_epochs = max_epochs
         self.random_state = random_state
         self.n_jobs = n_jobs
@@ -195,7 +214,7 @@ class AutoRNNForecaster(DelegatingForecaster):
         cv = TemporalSplit(
             n_splits=k, horizon=self.horizon, id_col=self.id_col, time_col=self.time_col
         )
-        names = ["base"] + [change_name(recipes[0], r) for r in recipes[1:]]
+        names = _names(recipes)
         batch = 1 if self.n_jobs in (None, 1) else len(recipes)
         rows: list[dict] = []
         start = time.perf_counter()
@@ -206,7 +225,7 @@ class AutoRNNForecaster(DelegatingForecaster):
                 and time.perf_counter() - start > self.time_budget
             ):
                 rows += [
-                    {"candidate": n, **{k_: r[k_] for k_ in RECIPE_KEYS}}
+                    {"candidate": n, **{k_: r.get(k_) for k_ in RECIPE_KEYS}}
                     for n, r in zip(names[i:], recipes[i:], strict=True)
                 ]
                 break
@@ -248,6 +267,15 @@ class AutoRNNForecaster(DelegatingForecaster):
         score = np.mean(ratios, axis=0)
         return np.where(np.isnan(score), np.inf, score)
 
+    def _checked_baselines(self) -> list:
+        baselines = list(self.baselines or [])
+        for b in baselines:
+            if not callable(getattr(b, "fit", None)) or getattr(b, "horizon", None) != self.horizon:
+                raise ParameterError(
+                    f"baselines must be forecasters with horizon={self.horizon}; got {b!r}."
+                )
+        return baselines
+
     # ------------------------------------------------------------------ contract
     def fit(self, X: Any, y: Any = None) -> AutoRNNForecaster:
         """Score the candidates on validation windows, refit the best and combine them.
@@ -279,7 +307,7 @@ class AutoRNNForecaster(DelegatingForecaster):
             min_value=facts["min_value"],
             seasonal=facts["n_seasonal"] > 0,
             varied=facts["varied"],
-        )
+        ) + [{"model": b} for b in self._checked_baselines()]
         if facts["n_windows"] == 0:  # too short to validate: the base recipe alone
             rows = [{"candidate": "base", **recipes[0]}]
             self.choices_["validation_seconds"] = 0.0
@@ -297,7 +325,10 @@ class AutoRNNForecaster(DelegatingForecaster):
         self.validation_ = table
         self.choices_["selected"] = table.loc[chosen, "candidate"].tolist()
         self.choices_["warnings"] = sorted({w for r in rows for w in r.get("warnings", [])})
-        members = [{k: plain(recipes[i][k]) for k in RECIPE_KEYS} for i in chosen]
+        members = [
+            recipes[i] if "model" in recipes[i] else {k: plain(recipes[i][k]) for k in RECIPE_KEYS}
+            for i in chosen
+        ]
         self.estimator_ = EnsembleForecaster(
             self._recipe_model(None), vary={"recipe": members}, n_jobs=self.n_jobs
         ).fit(frame)

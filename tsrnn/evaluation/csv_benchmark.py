@@ -34,6 +34,16 @@ def _auto(horizon: int, season_length: int | None, n_jobs: int | None) -> Any:
     return AutoRNNForecaster(horizon=horizon, season_length=season_length, n_jobs=n_jobs)
 
 
+def _hybrid(horizon: int, season_length: int | None, n_jobs: int | None) -> Any:
+    from tsrnn.baselines import ThetaForecaster
+    from tsrnn.estimators import AutoRNNForecaster
+
+    theta = ThetaForecaster(horizon=horizon, season_length=season_length)
+    return AutoRNNForecaster(
+        horizon=horizon, season_length=season_length, n_jobs=n_jobs, baselines=[theta]
+    )
+
+
 def _esrnn(horizon: int, season_length: int | None, n_jobs: int | None) -> Any:
     from tsrnn.estimators import ESRNNForecaster
 
@@ -72,6 +82,7 @@ def _baseline(cls: type, **fixed: Any) -> Factory:
 #: Model name -> factory(horizon, season_length, n_jobs).
 CSV_MODELS: dict[str, Factory] = {
     "tsrnn": _auto,
+    "tsrnn_hybrid": _hybrid,
     "esrnn": _esrnn,
     "lstm": _network("lstm"),
     "gru": _network("gru"),
@@ -107,7 +118,8 @@ def run_csv(
     horizon : int
         Rows held out at the end of every series, and the models' horizon.
     models : sequence of str, default=CSV_DEFAULT_MODELS
-        Names in ``CSV_MODELS``: ``tsrnn`` (:class:`~tsrnn.AutoRNNForecaster`), ``lstm``,
+        Names in ``CSV_MODELS``: ``tsrnn`` (:class:`~tsrnn.AutoRNNForecaster`),
+        ``tsrnn_hybrid`` (the same with statsmodels Theta among its candidates), ``lstm``,
         ``gru`` (one network), ``lstm_quantile_cqr`` (intervals, see ``intervals``) and
         the baselines ``naive``, ``snaive``, ``naive2``, ``ses``, ``holt``, ``damped``,
         ``theta``, ``ets``, ``arima``.

@@ -208,6 +208,15 @@ def _auto(category: str, n_jobs: int | None) -> Any:
     return AutoRNNForecaster(horizon=horizon, season_length=m, n_jobs=n_jobs)
 
 
+def _hybrid(category: str, n_jobs: int | None) -> Any:
+    from tsrnn.baselines import ThetaForecaster
+    from tsrnn.estimators import AutoRNNForecaster
+
+    horizon, m = M3_HORIZONS[category], M3_SEASON_LENGTH[category]
+    theta = ThetaForecaster(horizon=horizon, season_length=m)
+    return AutoRNNForecaster(horizon=horizon, season_length=m, n_jobs=n_jobs, baselines=[theta])
+
+
 def _esrnn(category: str, n_jobs: int | None) -> Any:
     from tsrnn.estimators import ESRNNForecaster  # torch: not needed to read M3_MODELS
 
@@ -220,6 +229,7 @@ def _esrnn(category: str, n_jobs: int | None) -> Any:
 #: per-category ensemble of :func:`m3_recurrent`.
 M3_MODELS: dict[str, Callable[[str, int | None], Any]] = {
     "tsrnn": _auto,
+    "tsrnn_hybrid": _hybrid,  # the automatic forecaster with Theta among its candidates
     "recipe": lambda c, n_jobs: m3_recurrent(c, n_jobs=n_jobs),
     "esrnn": _esrnn,
     "lstm": lambda c, n_jobs: _single(c, "lstm"),
@@ -238,6 +248,9 @@ M3_MODELS: dict[str, Callable[[str, int | None], Any]] = {
     # one window of the horizon at the end of each training series (the probabilistic
     # default, chosen on validation windows: benchmarks/m3_interval_validation.py)
     "lstm_quantile_cqr": lambda c, n_jobs: _conformal(_lstm_quantile(c, n_jobs), method="cqr"),
+    "lstm_student_t_cqr": lambda c, n_jobs: _conformal(
+        _lstm_quantile(c, n_jobs, likelihood="student_t"), method="cqr"
+    ),
 }
 DEFAULT_MODELS = ("tsrnn", "naive2", "ses", "damped", "theta", "ets")
 #: Added to the defaults when intervals are scored: the probabilistic default and ARIMA.
@@ -285,16 +298,18 @@ def run_m3(
     categories : sequence of str, default=all four
         M3 categories; with all four the leaderboard adds ``category == "all"``.
     models : sequence of str, default=DEFAULT_MODELS
-        Names in ``M3_MODELS``: ``tsrnn`` (:class:`~tsrnn.AutoRNNForecaster`), ``recipe``
+        Names in ``M3_MODELS``: ``tsrnn`` (:class:`~tsrnn.AutoRNNForecaster`),
+        ``tsrnn_hybrid`` (the same with statsmodels Theta among its candidates), ``recipe``
         (the hand-made per-category ensemble of :func:`m3_recurrent`), ``esrnn``
         (:class:`~tsrnn.ESRNNForecaster`), ``lstm`` and ``gru`` (one network),
         ``lstm_quantile`` and ``lstm_student_t`` (one LSTM of the recipe with a quantile or
         a Student-t head), ``deepar`` (:class:`~tsrnn.DeepARForecaster`),
         ``tsrnn_conformal``, ``gru_conformal`` and ``deepar_conformal`` (split-conformal
         intervals around the recipe, one GRU of it, or DeepAR's median),
-        ``lstm_quantile_cqr`` (the quantile head's intervals, conformalized: the
-        probabilistic default, which ``tsrnn benchmark m3 --intervals`` adds with
-        ``arima`` to the default models), and the baselines
+        ``lstm_quantile_cqr`` and ``lstm_student_t_cqr`` (the quantile or Student-t
+        head's intervals, conformalized; the first is the probabilistic default, which
+        ``tsrnn benchmark m3 --intervals`` adds with ``arima`` to the default models),
+        and the baselines
         ``naive``, ``snaive``, ``naive2``, ``ses``, ``holt``, ``damped``, ``theta``, ``ets``,
         ``arima``.
     limit : int, optional
