@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from tsrnn._cli_parser import CommandParser
 from tsrnn._cli_paths import check_writable
 from tsrnn.datasets import DEFAULT_DATASET, load_dataset, read_long_csv
 from tsrnn.exceptions import TsrnnError
@@ -169,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tsrnn", description="Recurrent forecasters with a scikit-learn API."
     )
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_CommandParser)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=CommandParser)
     fc = commands.add_parser(
         "forecast", help="train on a long CSV (unique_id, ds, y, ...) and forecast"
     )
@@ -349,40 +350,6 @@ def _benchmark_arguments(bench: argparse.ArgumentParser) -> None:
         help="also score LEVEL%% prediction intervals (coverage, MSIS; bounds in forecasts.csv)",
     )
     bench.set_defaults(func=benchmark_command)
-
-
-class _CommandParser(argparse.ArgumentParser):
-    """A subcommand's parser that can add its arguments only when that subcommand is used.
-
-    ``add_arguments(parser)`` runs before the first parse or help of this parser, so
-    ``tsrnn --help`` and the other subcommands never import what it needs.
-    """
-
-    def __init__(
-        self,
-        *args: Any,
-        add_arguments: Callable[[argparse.ArgumentParser], None] | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self._add_arguments = add_arguments
-
-    def _complete(self) -> None:
-        if self._add_arguments is not None:
-            add, self._add_arguments = self._add_arguments, None
-            add(self)
-
-    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
-        self._complete()
-        return super().parse_known_args(args, namespace)
-
-    def format_usage(self) -> str:
-        self._complete()
-        return super().format_usage()
-
-    def format_help(self) -> str:
-        self._complete()
-        return super().format_help()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
