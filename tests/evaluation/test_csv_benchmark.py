@@ -5,6 +5,7 @@ import pytest
 from conftest import make_panel
 
 from tsrnn.cli import main
+from tsrnn.evaluation.csv_benchmark import CSV_INTERVAL_MODELS
 
 
 def test_cli_benchmark_csv_writes_the_leaderboard_files(tmp_path, capsys):
@@ -42,13 +43,14 @@ def test_cli_benchmark_csv_scores_intervals_with_the_probabilistic_default(tmp_p
     make_panel((30, 26, 20, 28, 24) * 2, covariates=False).to_csv(path, index=False)
     out = tmp_path / "bench"  # 10 series: 10 calibration scores per step, enough for 90%
     argv = ["benchmark", "csv", str(path), "--horizon", "3", "--season-length", "12"]
-    argv += ["--models", "lstm_quantile_cqr", "naive", "--intervals", "90"]
+    default = CSV_INTERVAL_MODELS[0]  # lstm_student_t_cqr
+    argv += ["--models", default, "naive", "--intervals", "90"]
     assert main([*argv, "--out", str(out), "--quiet", "--n-jobs", "1"]) == 0
     board = pd.read_csv(out / "leaderboard.csv").set_index("model")
     assert {"coverage", "msis"} <= set(board.columns)
     assert board[["coverage", "msis"]].notna().all().all()  # both give intervals
     forecasts = pd.read_csv(out / "forecasts.csv")
-    band = forecasts[forecasts.model == "lstm_quantile_cqr"]
+    band = forecasts[forecasts.model == default]
     assert len(band) == 10 * 3 and (band.yhat_lo_90 <= band.yhat).all()
     assert (band.yhat <= band.yhat_hi_90).all()
 

@@ -61,15 +61,18 @@ def _network(cell: str) -> Factory:
     return make
 
 
-def _quantile_cqr(horizon: int, season_length: int | None, n_jobs: int | None) -> Any:
-    from tsrnn.estimators import ConformalForecaster
-    from tsrnn.estimators._recipe import RecipeForecaster
+def _cqr(head: dict[str, Any]) -> Factory:
+    """One LSTM with ``head`` (quantile or Student-t) in a CQR ConformalForecaster."""
 
-    recipe = {"cell": "lstm", "context_length": max(horizon, season_length or 1)}
-    network = RecipeForecaster(
-        horizon, recipe=recipe, season_length=season_length, head={"loss": "quantile"}
-    )
-    return ConformalForecaster(network, n_windows=1, method="cqr")
+    def make(horizon: int, season_length: int | None, n_jobs: int | None) -> Any:
+        from tsrnn.estimators import ConformalForecaster
+        from tsrnn.estimators._recipe import RecipeForecaster
+
+        recipe = {"cell": "lstm", "context_length": max(horizon, season_length or 1)}
+        network = RecipeForecaster(horizon, recipe=recipe, season_length=season_length, head=head)
+        return ConformalForecaster(network, n_windows=1, method="cqr")
+
+    return make
 
 
 def _baseline(cls: type, **fixed: Any) -> Factory:
@@ -86,12 +89,13 @@ CSV_MODELS: dict[str, Factory] = {
     "esrnn": _esrnn,
     "lstm": _network("lstm"),
     "gru": _network("gru"),
-    "lstm_quantile_cqr": _quantile_cqr,
+    "lstm_quantile_cqr": _cqr({"loss": "quantile"}),
+    "lstm_student_t_cqr": _cqr({"likelihood": "student_t"}),
     **{name: _baseline(cls, **fixed) for name, (cls, fixed) in BASELINES.items()},
 }
 CSV_DEFAULT_MODELS = ("tsrnn", "snaive", "naive2", "theta", "ets")
 #: Added to the defaults when intervals are scored: the probabilistic default and ARIMA.
-CSV_INTERVAL_MODELS = ("lstm_quantile_cqr", "arima")
+CSV_INTERVAL_MODELS = ("lstm_student_t_cqr", "arima")
 
 
 def run_csv(
@@ -120,9 +124,9 @@ def run_csv(
     models : sequence of str, default=CSV_DEFAULT_MODELS
         Names in ``CSV_MODELS``: ``tsrnn`` (:class:`~tsrnn.AutoRNNForecaster`),
         ``tsrnn_hybrid`` (the same with statsmodels Theta among its candidates), ``lstm``,
-        ``gru`` (one network), ``lstm_quantile_cqr`` (intervals, see ``intervals``) and
-        the baselines ``naive``, ``snaive``, ``naive2``, ``ses``, ``holt``, ``damped``,
-        ``theta``, ``ets``, ``arima``.
+        ``gru`` (one network), ``lstm_quantile_cqr`` and ``lstm_student_t_cqr``
+        (intervals, see ``intervals``) and the baselines ``naive``, ``snaive``,
+        ``naive2``, ``ses``, ``holt``, ``damped``, ``theta``, ``ets``, ``arima``.
     season_length : int or None, default=None
         Season length of every series (None: the conventional one of its frequency);
         also the lag of the MASE scale.
@@ -138,8 +142,9 @@ def run_csv(
         Coverage of prediction intervals to score (e.g. 0.95): the leaderboard gets
         ``coverage`` and ``msis`` and ``forecasts.csv`` the bounds (``yhat_lo_95``,
         ``yhat_hi_95``) of every model that gives intervals (NaN for the others).
-        ``lstm_quantile_cqr`` is the probabilistic default: an LSTM with a quantile head
-        in a :class:`~tsrnn.ConformalForecaster` (``method="cqr"``, one calibration window).
+        ``lstm_student_t_cqr`` is the probabilistic default: an LSTM with a Student-t head
+        in a :class:`~tsrnn.ConformalForecaster` (``method="cqr"``, one calibration window);
+        ``lstm_quantile_cqr`` has a quantile head instead.
     id_col, time_col, target_col : str
         Column names.
 
