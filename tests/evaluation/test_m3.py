@@ -76,7 +76,6 @@ def test_unknown_model_is_a_clear_error(tmp_path):
         run_m3(["monthly"], ["prophet"], out_dir=tmp_path)
 
 
-
 def test_deepar_and_the_quantile_lstm_are_m3_models():
     from tsrnn import DeepARForecaster
     from tsrnn.evaluation.m3 import M3_MODELS
@@ -101,3 +100,18 @@ def test_conformal_m3_models_wrap_their_point_model():
     gru = M3_MODELS["gru_conformal"]("yearly", 1)
     assert isinstance(gru, ConformalForecaster)
     assert gru.estimator.estimator.regressor.vary["random_state"] == [0]
+
+
+@pytest.mark.parametrize(
+    ("name", "kinds"), [("tsrnn_hybrid", ["theta"]), ("tsrnn_hybrid_ets", ["theta", "ets"])]
+)
+def test_hybrid_models_put_their_baselines_among_the_candidates(name, kinds):
+    from tsrnn import AutoRNNForecaster
+    from tsrnn.evaluation._baselines import BASELINES
+    from tsrnn.evaluation.csv_benchmark import CSV_MODELS
+    from tsrnn.evaluation.m3 import M3_MODELS
+
+    for hybrid, horizon in [(M3_MODELS[name]("quarterly", 1), 8), (CSV_MODELS[name](5, 12, 1), 5)]:
+        assert isinstance(hybrid, AutoRNNForecaster) and hybrid.horizon == horizon
+        assert [type(b) for b in hybrid.baselines] == [BASELINES[k][0] for k in kinds]
+        assert all(b.horizon == horizon for b in hybrid.baselines)

@@ -34,14 +34,18 @@ def _auto(horizon: int, season_length: int | None, n_jobs: int | None) -> Any:
     return AutoRNNForecaster(horizon=horizon, season_length=season_length, n_jobs=n_jobs)
 
 
-def _hybrid(horizon: int, season_length: int | None, n_jobs: int | None) -> Any:
-    from tsrnn.baselines import ThetaForecaster
-    from tsrnn.estimators import AutoRNNForecaster
+def _hybrid(*names: str) -> Factory:
+    """The automatic forecaster with the baselines ``names`` among its candidates."""
 
-    theta = ThetaForecaster(horizon=horizon, season_length=season_length)
-    return AutoRNNForecaster(
-        horizon=horizon, season_length=season_length, n_jobs=n_jobs, baselines=[theta]
-    )
+    def make(horizon: int, season_length: int | None, n_jobs: int | None) -> Any:
+        from tsrnn.estimators import AutoRNNForecaster
+
+        own = [make_baseline(*BASELINES[name], horizon, season_length, n_jobs) for name in names]
+        return AutoRNNForecaster(
+            horizon=horizon, season_length=season_length, n_jobs=n_jobs, baselines=own
+        )
+
+    return make
 
 
 def _esrnn(horizon: int, season_length: int | None, n_jobs: int | None) -> Any:
@@ -85,7 +89,8 @@ def _baseline(cls: type, **fixed: Any) -> Factory:
 #: Model name -> factory(horizon, season_length, n_jobs).
 CSV_MODELS: dict[str, Factory] = {
     "tsrnn": _auto,
-    "tsrnn_hybrid": _hybrid,
+    "tsrnn_hybrid": _hybrid("theta"),
+    "tsrnn_hybrid_ets": _hybrid("theta", "ets"),
     "esrnn": _esrnn,
     "lstm": _network("lstm"),
     "gru": _network("gru"),
@@ -123,7 +128,8 @@ def run_csv(
         Rows held out at the end of every series, and the models' horizon.
     models : sequence of str, default=CSV_DEFAULT_MODELS
         Names in ``CSV_MODELS``: ``tsrnn`` (:class:`~tsrnn.AutoRNNForecaster`),
-        ``tsrnn_hybrid`` (the same with statsmodels Theta among its candidates), ``lstm``,
+        ``tsrnn_hybrid`` (the same with statsmodels Theta among its candidates;
+        ``tsrnn_hybrid_ets``: Theta and ETS), ``lstm``,
         ``gru`` (one network), ``lstm_quantile_cqr`` and ``lstm_student_t_cqr``
         (intervals, see ``intervals``) and the baselines ``naive``, ``snaive``,
         ``naive2``, ``ses``, ``holt``, ``damped``, ``theta``, ``ets``, ``arima``.

@@ -42,17 +42,11 @@ __all__ = [
 #: scaler, per category. Both were chosen on a validation window (the last horizon of each
 #: training series), not on the M3 test window: see ``docs/benchmarks.md``.
 CONTEXT_FACTORS: dict[str, tuple[float, ...]] = {
-    "yearly": (1.5,),
-    "quarterly": (0.5,),
-    "monthly": (1.0,),
-    "other": (1.5,),
-}
+    "yearly": (1.5,), "quarterly": (0.5,), "monthly": (1.0,), "other": (1.5,)
+}  # fmt: skip
 TARGET_SCALERS: dict[str, str] = {
-    "yearly": "diff",
-    "quarterly": "standard",
-    "monthly": "standard",
-    "other": "diff",
-}
+    "yearly": "diff", "quarterly": "standard", "monthly": "standard", "other": "diff"
+}  # fmt: skip
 
 
 def m3_recurrent(
@@ -208,13 +202,17 @@ def _auto(category: str, n_jobs: int | None) -> Any:
     return AutoRNNForecaster(horizon=horizon, season_length=m, n_jobs=n_jobs)
 
 
-def _hybrid(category: str, n_jobs: int | None) -> Any:
-    from tsrnn.baselines import ThetaForecaster
-    from tsrnn.estimators import AutoRNNForecaster
+def _hybrid(*names: str) -> Callable[[str, int | None], Any]:
+    """The automatic forecaster with the baselines ``names`` among its candidates."""
 
-    horizon, m = M3_HORIZONS[category], M3_SEASON_LENGTH[category]
-    theta = ThetaForecaster(horizon=horizon, season_length=m)
-    return AutoRNNForecaster(horizon=horizon, season_length=m, n_jobs=n_jobs, baselines=[theta])
+    def make(category: str, n_jobs: int | None) -> Any:
+        from tsrnn.estimators import AutoRNNForecaster
+
+        horizon, m = M3_HORIZONS[category], M3_SEASON_LENGTH[category]
+        own = [make_baseline(*BASELINES[name], horizon, m, n_jobs) for name in names]
+        return AutoRNNForecaster(horizon=horizon, season_length=m, n_jobs=n_jobs, baselines=own)
+
+    return make
 
 
 def _esrnn(category: str, n_jobs: int | None) -> Any:
@@ -229,7 +227,8 @@ def _esrnn(category: str, n_jobs: int | None) -> Any:
 #: per-category ensemble of :func:`m3_recurrent`.
 M3_MODELS: dict[str, Callable[[str, int | None], Any]] = {
     "tsrnn": _auto,
-    "tsrnn_hybrid": _hybrid,  # the automatic forecaster with Theta among its candidates
+    "tsrnn_hybrid": _hybrid("theta"),  # the automatic forecaster, Theta among its candidates
+    "tsrnn_hybrid_ets": _hybrid("theta", "ets"),
     "recipe": lambda c, n_jobs: m3_recurrent(c, n_jobs=n_jobs),
     "esrnn": _esrnn,
     "lstm": lambda c, n_jobs: _single(c, "lstm"),
@@ -299,7 +298,8 @@ def run_m3(
         M3 categories; with all four the leaderboard adds ``category == "all"``.
     models : sequence of str, default=DEFAULT_MODELS
         Names in ``M3_MODELS``: ``tsrnn`` (:class:`~tsrnn.AutoRNNForecaster`),
-        ``tsrnn_hybrid`` (the same with statsmodels Theta among its candidates), ``recipe``
+        ``tsrnn_hybrid`` (the same with statsmodels Theta among its candidates;
+        ``tsrnn_hybrid_ets``: Theta and ETS), ``recipe``
         (the hand-made per-category ensemble of :func:`m3_recurrent`), ``esrnn``
         (:class:`~tsrnn.ESRNNForecaster`), ``lstm`` and ``gru`` (one network),
         ``lstm_quantile`` and ``lstm_student_t`` (one LSTM of the recipe with a quantile or
