@@ -37,7 +37,7 @@ from optuna.pruners import NopPruner
 from tsrnn import SeasonalNaiveForecaster
 from tsrnn.datasets import load_dataset
 from tsrnn.tuning import OptunaSearchCV, database_storage
-url, name, n_trials, seed, barrier, block = sys.argv[1:]
+url, name, n_trials, seed, barrier, block, after = sys.argv[1:]
 done = []
 
 def space(trial):  # the victim's third trial hangs, as a long fit would, until it is killed
@@ -51,6 +51,9 @@ def space(trial):  # the victim's third trial hangs, as a long fit would, until 
 Path(barrier, seed).touch()  # start trials only when both workers have imported everything
 while len(list(Path(barrier).iterdir())) < 2:
     time.sleep(0.05)
+while after and not (Path(after).exists() and Path(after).read_text()):
+    time.sleep(0.05)  # the survivor starts once the victim hangs: on a busy machine it
+    # could otherwise finish the study before the victim reaches its third trial
 storage = database_storage(url, heartbeat_interval=BEAT, grace_period=GRACE)
 OptunaSearchCV(SeasonalNaiveForecaster(horizon=6), space, cv=2, n_trials=int(n_trials),
                storage=storage, study_name=name, pruner=NopPruner(), refit=False,
@@ -58,10 +61,11 @@ OptunaSearchCV(SeasonalNaiveForecaster(horizon=6), space, cv=2, n_trials=int(n_t
 """.replace("BEAT", str(BEAT)).replace("GRACE", str(GRACE))
 
 
-def start_worker(url, name, n_trials, seed, barrier, block=""):
+def start_worker(url, name, n_trials, seed, barrier, block="", after=""):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
     return subprocess.Popen(
-        [sys.executable, "-c", WORKER, url, name, str(n_trials), str(seed), str(barrier), block],
+        [sys.executable, "-c", WORKER, url, name, str(n_trials), str(seed), str(barrier), block,
+         after],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
 
@@ -77,7 +81,7 @@ def test_a_worker_killed_mid_trial_loses_nothing_and_its_trial_is_retried_once(
     barrier, flag = tmp_path / "ready", tmp_path / "blocked"
     barrier.mkdir()
     victim = start_worker(url, name, n_trials, 1, barrier, str(flag))
-    survivor = start_worker(url, name, n_trials, 2, barrier)
+    survivor = start_worker(url, name, n_trials, 2, barrier, after=str(flag))
     deadline = time.monotonic() + 120
     while not flag.exists() or not flag.read_text():
         assert victim.poll() is None, victim.stdout.read().decode()
