@@ -40,3 +40,15 @@ def make_baseline(
     if "n_jobs" in known:
         params["n_jobs"] = n_jobs
     return cls(**params, **fixed)
+
+
+def make_hybrid(
+    names: tuple[str, ...], horizon: int, season_length: int | None, n_jobs: int | None
+) -> Any:
+    """An ``AutoRNNForecaster`` with the baselines ``names`` among its candidates."""
+    from tsrnn.estimators import AutoRNNForecaster  # torch: not needed to list the models
+
+    own = [make_baseline(*BASELINES[name], horizon, season_length, n_jobs) for name in names]
+    return AutoRNNForecaster(
+        horizon=horizon, season_length=season_length, n_jobs=n_jobs, baselines=own
+    )

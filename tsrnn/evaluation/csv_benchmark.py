@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from tsrnn.evaluation._baselines import BASELINES, make_baseline
+from tsrnn.evaluation._baselines import BASELINES, make_baseline, make_hybrid
 from tsrnn.evaluation._compare import compare, frame_to_markdown
 from tsrnn.exceptions import ParameterError
 from tsrnn.model_selection import temporal_train_test_split
@@ -36,16 +36,7 @@ def _auto(horizon: int, season_length: int | None, n_jobs: int | None) -> Any:
 
 def _hybrid(*names: str) -> Factory:
     """The automatic forecaster with the baselines ``names`` among its candidates."""
-
-    def make(horizon: int, season_length: int | None, n_jobs: int | None) -> Any:
-        from tsrnn.estimators import AutoRNNForecaster
-
-        own = [make_baseline(*BASELINES[name], horizon, season_length, n_jobs) for name in names]
-        return AutoRNNForecaster(
-            horizon=horizon, season_length=season_length, n_jobs=n_jobs, baselines=own
-        )
-
-    return make
+    return lambda horizon, season, n_jobs: make_hybrid(names, horizon, season, n_jobs)
 
 
 def _esrnn(horizon: int, season_length: int | None, n_jobs: int | None) -> Any:

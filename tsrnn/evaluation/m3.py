@@ -22,7 +22,7 @@ import pandas as pd
 from sklearn.compose import TransformedTargetRegressor
 
 from tsrnn.datasets import M3_HORIZONS, M3_SEASON_LENGTH, load_m3
-from tsrnn.evaluation._baselines import BASELINES, make_baseline
+from tsrnn.evaluation._baselines import BASELINES, make_baseline, make_hybrid
 from tsrnn.evaluation._compare import compare, frame_to_markdown
 from tsrnn.exceptions import ParameterError
 from tsrnn.metrics import owa
@@ -42,11 +42,17 @@ __all__ = [
 #: scaler, per category. Both were chosen on a validation window (the last horizon of each
 #: training series), not on the M3 test window: see ``docs/benchmarks.md``.
 CONTEXT_FACTORS: dict[str, tuple[float, ...]] = {
-    "yearly": (1.5,), "quarterly": (0.5,), "monthly": (1.0,), "other": (1.5,)
-}  # fmt: skip
+    "yearly": (1.5,),
+    "quarterly": (0.5,),
+    "monthly": (1.0,),
+    "other": (1.5,),
+}
 TARGET_SCALERS: dict[str, str] = {
-    "yearly": "diff", "quarterly": "standard", "monthly": "standard", "other": "diff"
-}  # fmt: skip
+    "yearly": "diff",
+    "quarterly": "standard",
+    "monthly": "standard",
+    "other": "diff",
+}
 
 
 def m3_recurrent(
@@ -204,15 +210,7 @@ def _auto(category: str, n_jobs: int | None) -> Any:
 
 def _hybrid(*names: str) -> Callable[[str, int | None], Any]:
     """The automatic forecaster with the baselines ``names`` among its candidates."""
-
-    def make(category: str, n_jobs: int | None) -> Any:
-        from tsrnn.estimators import AutoRNNForecaster
-
-        horizon, m = M3_HORIZONS[category], M3_SEASON_LENGTH[category]
-        own = [make_baseline(*BASELINES[name], horizon, m, n_jobs) for name in names]
-        return AutoRNNForecaster(horizon=horizon, season_length=m, n_jobs=n_jobs, baselines=own)
-
-    return make
+    return lambda c, n_jobs: make_hybrid(names, M3_HORIZONS[c], M3_SEASON_LENGTH[c], n_jobs)
 
 
 def _esrnn(category: str, n_jobs: int | None) -> Any:
